@@ -1,0 +1,1 @@
+"""Batches of scenarios: expansion, execution on Dask, comparison."""

@@ -1,0 +1,1 @@
+"""The command line (`solve.py`): parsing, progress and tables; the only place that prints."""

@@ -1,0 +1,1 @@
+"""Input data: readers, coordinate systems, road networks, travel matrices, bundled regions."""

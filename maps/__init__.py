@@ -1,0 +1,1 @@
+"""Folium maps and planner reports (HTML, Excel)."""

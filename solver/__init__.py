@@ -1,0 +1,1 @@
+"""Models: three-tier network design, collection routing, recycling-base siting, and their checkers."""
