@@ -479,3 +479,17 @@ class RoutingSolution:
     @property
     def num_routes(self) -> int:
         return len(self.routes)
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingProgress:
+    """A progress event for ``on_progress`` callbacks.
+
+    ``objective_cny`` is the best feasible objective so far (``inf`` before the
+    first feasible solution); ``label`` names the instance (e.g. the station).
+    """
+
+    label: str
+    elapsed_s: float
+    objective_cny: float
+    message: str = ""
