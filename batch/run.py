@@ -205,8 +205,9 @@ def _run_dask(tasks: list[dict[str, Any]], scheduler: str | None, workers: int |
                 yield {"scenario_id": task["spec"]["scenario_id"], "run_id": task["run_id"],
                        "status": "failed", "error": error_record(exc), "finished_at": now_iso()}
     finally:
-        for fut, _ in futures.values():
-            fut.cancel()
+        unfinished = [fut for fut, _ in futures.values() if not fut.done()]
+        if unfinished:
+            client.cancel(unfinished)
         client.close()
         if cluster is not None:
             cluster.close()
