@@ -20,8 +20,8 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
@@ -29,6 +29,9 @@ from scipy.spatial import cKDTree
 
 from geodata.settings import Settings, get_settings
 from network.errors import HuishouError, InputError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 log = logging.getLogger("huishou.roads")
 
