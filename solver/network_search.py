@@ -1,0 +1,285 @@
+"""Solve a :class:`~solver.network_model.DesignArrays` instance: heuristic, then MIP.
+
+The MIP alone stalls on large, tightly capacitated instances (HiGHS keeps a
+bad incumbent at the root while its LP bound is already close), so the solve
+runs a relaxation-induced primal heuristic first (Danna, Rothberg & Le Pape
+2005, *Exploring relaxation induced neighborhoods to improve MIP solutions*,
+Math. Prog. 102(1)):
+
+1. solve the LP relaxation of the strong formulation — its value is a proven
+   lower bound of its own;
+2. fix the size options the LP leaves closed (y = 0) and opens fully
+   (y = 1), and solve the much smaller remaining MIP with a share of the
+   time limit (if that neighbourhood is infeasible, only the closed ones are
+   fixed, then nothing);
+3. close-moves local search: try closing each open, not forced site with the
+   lowest load per fixed cost, re-optimising the assignment with the sites
+   fixed, keeping any improvement;
+4. hand the best plan to the full MIP as a MathOpt solution hint, with the
+   remaining time; the answer is the better of the two, with the best bound.
+
+An interrupted solve (Ctrl-C) returns the best solution found so far.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.util.python.solve_interrupter import SolveInterrupter
+
+from solver.network_mip import MipResult, solve_mip
+from solver.network_model import DesignArrays, DesignModel, build_design
+
+log = logging.getLogger("huishou.solver.network_search")
+
+
+@dataclass(slots=True)
+class DesignSolution:
+    """A solution of a design instance with its proof quality.
+
+    ``status`` is ``optimal``, ``feasible``, ``time_limit``, ``interrupted``,
+    ``heuristic`` or ``infeasible`` (then ``values`` is None).
+    """
+
+    arrays: DesignArrays
+    model: DesignModel
+    values: np.ndarray | None
+    objective: float
+    bound: float
+    time_s: float
+    status: str
+    backend: str
+    message: str = ""
+
+    @property
+    def gap(self) -> float:
+        return relative_gap(self.objective, self.bound)
+
+    @property
+    def y(self) -> np.ndarray:
+        return np.round(self.values[self.model.y]) if self.values is not None else np.zeros(0)
+
+    @property
+    def x(self) -> np.ndarray:
+        x = self.values[self.model.x] if self.values is not None else np.zeros(0)
+        return np.round(x) if self.arrays.single_source else np.clip(x, 0.0, 1.0)
+
+    @property
+    def f(self) -> np.ndarray:
+        return np.maximum(self.values[self.model.f], 0.0) if self.values is not None else np.zeros(0)
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """(objective − bound) / |objective|, 0 when both are 0, inf without a bound."""
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return math.inf
+    if abs(objective) < 1e-9:
+        return 0.0 if abs(bound) < 1e-9 else math.inf
+    return max(0.0, (objective - bound) / abs(objective))
+
+
+def solve_design(arrays: DesignArrays, *, backend: str = "highs", time_limit_s: float = 60.0,
+                 relative_gap: float = 1e-4, threads: int = 1, seed: int = 0, use_heuristic: bool = True,
+                 heuristic_share: float = 0.3, heuristic_only: bool = False, on_best: Callable[[DesignSolution], None] | None = None,
+                 interrupter: SolveInterrupter | None = None) -> DesignSolution:
+    """Heuristic (optional) then MIP on one instance, within ``time_limit_s`` seconds.
+
+    Parameters
+    ----------
+    arrays
+        The instance.
+    backend
+        ``"highs"`` or ``"scip"``.
+    time_limit_s
+        Wall-clock limit of the whole solve, seconds.
+    relative_gap
+        Target proven gap; the solve stops once it is reached.
+    threads, seed
+        Backend threads and seed.
+    use_heuristic
+        Run the relaxation-induced heuristic and warm-start the MIP with it.
+    heuristic_share
+        Share of the time limit given to the heuristic.
+    heuristic_only
+        Run the heuristic with the whole time limit and skip the full MIP.
+    on_best
+        Called with each new best solution.
+    interrupter
+        Interrupts the solve from outside; Ctrl-C does too.
+
+    Returns
+    -------
+    DesignSolution
+        Status ``infeasible`` (values None) when the instance has no solution.
+
+    Raises
+    ------
+    network.errors.SolverError
+        If the backend fails.
+    """
+    start = time.perf_counter()
+    model = build_design(arrays)
+    log.info("design model: %d variables, %d rows, built in %.2f s", model.builder.n_vars,
+             model.builder.n_rows, time.perf_counter() - start)
+    interrupter = interrupter or SolveInterrupter()
+    ctx = _Search(model, backend, threads, seed, relative_gap, start, time_limit_s, on_best, interrupter)
+    try:
+        if use_heuristic or heuristic_only:
+            ctx.heuristic(time_limit_s if heuristic_only else heuristic_share * time_limit_s)
+        if ctx.infeasible:
+            return ctx.result("infeasible")
+        if not heuristic_only and not ctx.done() and ctx.remaining() > 0.05:
+            res = ctx.run(hint=ctx.best_values, time_limit_s=ctx.remaining(), gap=relative_gap)
+            if res.status == "infeasible":
+                return ctx.result("infeasible")
+            if res.values is not None and res.status == "optimal" and \
+                    res.objective <= ctx.best_obj + 1e-9 * max(1.0, abs(ctx.best_obj)):
+                ctx.bound = max(ctx.bound, min(res.bound, res.objective))
+            ctx.offer(res, "mip")
+            ctx.bound = max(ctx.bound, res.bound if res.values is not None or res.status != "no_solution"
+                            else -math.inf)
+            ctx.last_status = res.status
+    except KeyboardInterrupt:
+        ctx.last_status = "interrupted"
+    return ctx.result(None)
+
+
+class _Search:
+    """State of one solve: best solution, best bound, the clock."""
+
+    def __init__(self, model: DesignModel, backend: str, threads: int, seed: int, gap: float,
+                 start: float, time_limit_s: float, on_best: Callable[[DesignSolution], None] | None,
+                 interrupter: SolveInterrupter) -> None:
+        self.model = model
+        self.backend = backend
+        self.threads = threads
+        self.seed = seed
+        self.gap = gap
+        self.start = start
+        self.deadline = start + time_limit_s
+        self.on_best = on_best
+        self.interrupter = interrupter
+        self.best_values: np.ndarray | None = None
+        self.best_obj = math.inf
+        self.best_source = ""
+        self.bound = -math.inf
+        self.infeasible = False
+        self.last_status = ""
+        self.lb0, self.ub0 = model.builder.arrays()[:2]
+
+    def remaining(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def done(self) -> bool:
+        return self.interrupter.interrupted or (
+            self.best_values is not None and relative_gap(self.best_obj, self.bound) <= self.gap)
+
+    def run(self, *, time_limit_s: float, gap: float, hint: np.ndarray | None = None,
+            lb: np.ndarray | None = None, ub: np.ndarray | None = None, relax: bool = False) -> MipResult:
+        res = solve_mip(self.model.builder, backend=self.backend, time_limit_s=time_limit_s,
+                        relative_gap=gap, threads=self.threads, seed=self.seed, hint=hint, lb=lb, ub=ub,
+                        relax=relax, interrupter=self.interrupter)
+        if res.interrupted:
+            self.last_status = "interrupted"
+        return res
+
+    def offer(self, res: MipResult, source: str) -> None:
+        if res.values is None:
+            return
+        obj = self.model.objective_of(res.values)
+        if obj < self.best_obj - 1e-9 * max(1.0, abs(obj)):
+            self.best_obj, self.best_values, self.best_source = obj, res.values, source
+            log.info("new best %.6g from %s (bound %.6g) at %.1f s", obj, source, self.bound,
+                     time.perf_counter() - self.start)
+            if self.on_best is not None:
+                self.on_best(self.result(None))
+
+    def result(self, status: str | None) -> DesignSolution:
+        elapsed = time.perf_counter() - self.start
+        if status == "infeasible":
+            return DesignSolution(self.model.arrays, self.model, None, math.inf, math.inf, elapsed,
+                                  "infeasible", self.backend)
+        bound = min(self.bound, self.best_obj)
+        if status is None:
+            if self.last_status == "interrupted":
+                status = "interrupted"
+            elif self.best_values is not None and relative_gap(self.best_obj, bound) <= self.gap:
+                status = "optimal" if self.best_source == "mip" or relative_gap(self.best_obj, bound) < 1e-9 \
+                    else "heuristic"
+                if self.last_status in ("", "heuristic") and self.best_source != "mip":
+                    status = "heuristic"
+            elif self.last_status in ("time_limit", "feasible", "no_solution") or self.remaining() <= 0.05:
+                status = "time_limit"
+            else:
+                status = "feasible"
+        backend = self.backend if self.best_source == "mip" else "heuristic"
+        return DesignSolution(self.model.arrays, self.model, self.best_values, self.best_obj, bound, elapsed,
+                              status, backend, f"best from {self.best_source or 'none'}")
+
+    # -- the heuristic ------------------------------------------------------
+    def heuristic(self, budget_s: float) -> None:
+        h_deadline = min(self.deadline, time.perf_counter() + budget_s)
+        lp = self.run(time_limit_s=max(0.05, h_deadline - time.perf_counter()), gap=0.0, relax=True)
+        if lp.status == "infeasible":
+            self.infeasible = True
+            return
+        if lp.values is None or lp.status != "optimal":
+            return
+        self.bound = max(self.bound, lp.objective)
+        y_ids = self.model.y
+        ylp = lp.values[y_ids]
+        lb, ub = self.lb0.copy(), self.ub0.copy()
+        closed = ylp <= 1e-6
+        full = ylp >= 1 - 1e-6
+        # Neighbourhoods from tightest to loosest.
+        for fix_open in (True, False):
+            lb_try, ub_try = lb.copy(), ub.copy()
+            ub_try[y_ids[closed]] = 0.0
+            if fix_open:
+                lb_try[y_ids[full]] = 1.0
+            left = h_deadline - time.perf_counter()
+            if left <= 0.05 or self.interrupter.interrupted:
+                return
+            res = self.run(time_limit_s=left * 0.6, gap=self.gap / 2, lb=lb_try, ub=ub_try)
+            self.offer(res, "heuristic")
+            if res.values is not None:
+                break
+        self.local_search(h_deadline)
+
+    def local_search(self, h_deadline: float) -> None:
+        """Close-moves: drop one open, not forced site and re-optimise the assignment."""
+        if self.best_values is None:
+            return
+        a = self.model.arrays
+        y_ids = self.model.y
+        tried: set[int] = set()
+        while time.perf_counter() < h_deadline - 0.05 and not self.done():
+            y = np.round(self.best_values[y_ids])
+            open_opts = np.flatnonzero(y > 0.5)
+            candidates = [int(o) for o in open_opts
+                          if not a.fac_forced[a.opt_fac[o]] and int(o) not in tried and a.opt_fixed[o] > 0]
+            if not candidates:
+                return
+            load = self._load(self.best_values)
+            o = min(candidates, key=lambda k: load[a.opt_fac[k]] / max(a.opt_fixed[k], 1e-9))
+            tried.add(o)
+            lb, ub = self.lb0.copy(), self.ub0.copy()
+            lb[y_ids] = y
+            ub[y_ids] = y
+            lb[y_ids[o]] = ub[y_ids[o]] = 0.0
+            left = h_deadline - time.perf_counter()
+            res = self.run(time_limit_s=max(0.05, left), gap=self.gap / 2, lb=lb, ub=ub,
+                           hint=None)
+            self.offer(res, "heuristic")
+
+    def _load(self, values: np.ndarray) -> np.ndarray:
+        a = self.model.arrays
+        load = np.zeros(a.n_fac)
+        np.add.at(load, a.arc_fac, a.demand[a.arc_cli] * values[self.model.x])
+        np.add.at(load, a.up_to, values[self.model.f])
+        return load
