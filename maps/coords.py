@@ -8,16 +8,18 @@ GCJ-02 for display. OpenStreetMap and Tianditu (天地图, CGCS2000, which diffe
 from WGS-84 by centimetres) take WGS-84 unchanged. Outside China the GCJ-02
 shift is the identity.
 
-The GCJ-02 formula comes from ``geodata.crs.wgs84_to_gcj02`` when the geodata
-package provides it and otherwise from the ``prcoords`` package (the same
-published algorithm); both give the same numbers to 1e-9 degrees.
+The GCJ-02 formula is geodata's (:func:`geodata.crs.wgs84_to_gcj02`, the
+published algorithm as implemented by ``prcoords``; identity outside China's
+buffered outline), so data readers and maps shift identically.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
+from geodata.crs import wgs84_to_gcj02
 from network.errors import InputError
 
 #: Basemaps a map can be drawn on. ``none`` draws no tiles (fully offline).
@@ -27,24 +29,10 @@ BASEMAPS: tuple[str, ...] = ("none", "osm", "gaode", "tianditu")
 GCJ02_BASEMAPS: frozenset[str] = frozenset({"gaode"})
 
 
-def _gcj02_converter() -> Callable[[float, float], tuple[float, float]]:
-    """The WGS-84 → GCJ-02 function ``(lon, lat) -> (lon, lat)``, in degrees."""
-    try:
-        from geodata.crs import wgs84_to_gcj02  # type: ignore[attr-defined]
-    except ImportError:
-        wgs84_to_gcj02 = None
-    if wgs84_to_gcj02 is not None:
-        def via_geodata(lon: float, lat: float) -> tuple[float, float]:
-            out_lon, out_lat = wgs84_to_gcj02(lon, lat)
-            return float(out_lon), float(out_lat)
-        return via_geodata
-
-    import prcoords
-
-    def via_prcoords(lon: float, lat: float) -> tuple[float, float]:
-        shifted = prcoords.wgs_gcj((lat, lon), check_china=True)
-        return float(shifted.lon), float(shifted.lat)
-    return via_prcoords
+def _to_gcj02(lon: float, lat: float) -> tuple[float, float]:
+    """WGS-84 → GCJ-02 ``(lon, lat)`` in degrees via :func:`geodata.crs.wgs84_to_gcj02`."""
+    out_lon, out_lat = wgs84_to_gcj02(lon, lat)
+    return float(np.ravel(out_lon)[0]), float(np.ravel(out_lat)[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +65,6 @@ class DisplayFrame:
     def latlon(self, lon: float, lat: float) -> list[float]:
         """``[lat, lon]`` in degrees to draw a WGS-84 point at, rounded to 1e-6° (~0.1 m)."""
         if self.shifted:
-            lon, lat = _CONVERT[0](lon, lat)
+            lon, lat = _to_gcj02(lon, lat)
         return [round(lat, 6), round(lon, 6)]
 
-
-_CONVERT: list[Callable[[float, float], tuple[float, float]]] = [_gcj02_converter()]
