@@ -57,6 +57,9 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
                             "costs": params_to_mapping(scenario.costs)}
     for part, adapter in _PARTS.items():
         data[part] = adapter.dump_python(getattr(scenario, part), mode="json")
+    for item in (*data["villages"], *data["sites"]):
+        # frozenset order follows string hashes (random per process): sort for a stable content_id
+        item["generated_fields"] = sorted(item.get("generated_fields", ()))
     return data
 
 
