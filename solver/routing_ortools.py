@@ -12,12 +12,15 @@ in the OR-Tools ``cvrp_reload`` example and Crevier, Cordeau & Laporte 2007):
   order, unloading only when the next client does not fit needs at most
   ``2·⌈Σq/Q⌉`` trips, so the pool never binds a sensible solution;
 * load (t, and m³ when any client has volume): a capacity dimension per
-  quantity whose transit is the demand at a client and ``−capacity`` of the
-  vehicle type at an unload copy, with slack ``[0, capacity]`` allowed only
-  at unload copies (slack fixed to 0 elsewhere), so the load after an
-  unload can drop to 0 and never below (the known pitfall — slack left free
-  at clients lets the load "vanish" anywhere — is avoided by fixing it, and
-  the tests check that reloads happen when they must);
+  quantity (vehicle capacities per vehicle) whose transit is the demand at a
+  client and ``−Q_max`` (the largest capacity) at an unload copy, with slack
+  ``[0, Q_max]`` allowed only at unload copies (slack fixed to 0 elsewhere),
+  so the load after an unload can drop to 0 and never below (the known
+  pitfall — slack left free at clients lets the load "vanish" anywhere — is
+  avoided by fixing it, and the tests check that reloads happen when they
+  must). One transit callback serves all vehicles: with per-vehicle
+  transit callbacks OR-Tools 9.15's local search never drops an optional
+  visit (found by a test here);
 * time: transit = service (or unload) time at the origin + travel time,
   waiting as slack; vehicle start in ``[0, shift]``, end ≤ shift; client
   windows on the cumul; span cost = cost per second; the finalizer departs
@@ -62,6 +65,11 @@ from solver.routing_problem import (
     to_units_down,
     to_units_up,
 )
+
+#: Objective units (1e-5 CNY) charged per unload visit, so that the search never
+#: keeps pointless unload copies when they cost nothing else (same location,
+#: no time cost); far below the cost tolerance of the checker.
+UNLOAD_VISIT_COST = 1
 
 
 def _unload_pool_size(problem: RoutingProblem, vehicles: list[int]) -> int:
@@ -130,6 +138,7 @@ def solve_ortools(problem: RoutingProblem, *, time_limit_s: float, seed: int = 0
     for k in sorted(set(vehicles)):
         _, per_m, _ = unit_costs(problem.vehicle_types[k])
         sub = dist_m[locs][:, locs] * per_m
+        sub[:, nd + nc:] += UNLOAD_VISIT_COST  # an unload that empties nothing is never free
         cost_cb[k] = routing.RegisterTransitMatrix(sub.tolist())
     for v, k in enumerate(vehicles):
         fixed, _, _ = unit_costs(problem.vehicle_types[k])
@@ -138,13 +147,16 @@ def solve_ortools(problem: RoutingProblem, *, time_limit_s: float, seed: int = 0
 
     # Loads (t, m³) with resets at unload copies.
     def add_load(name: str, amounts: list[int], caps: dict[int, int]) -> pywrapcp.RoutingDimension:
-        cbs = {}
+        # One callback for all vehicles: an unload copy's transit is minus the
+        # largest capacity and its slack in [0, largest capacity] lands the load
+        # anywhere in [0, load], so it empties every vehicle type. (Per-vehicle
+        # transit callbacks would be the direct model, but on OR-Tools 9.15 they
+        # stop the search from ever dropping an optional visit; see docs/routing.md.)
+        biggest = max(caps.values())
+        vector = [0] * nd + amounts + [-biggest] * len(copy_facility)
         fix_zero = True  # loads start at 0
-        for k, cap in caps.items():
-            vector = [0] * nd + amounts + [-cap] * len(copy_facility)
-            cbs[k] = routing.RegisterUnaryTransitVector(vector)
-        routing.AddDimensionWithVehicleTransitAndCapacity(
-            [cbs[k] for k in vehicles], max(caps.values()), [caps[k] for k in vehicles], fix_zero, name)
+        routing.AddDimensionWithVehicleCapacity(routing.RegisterUnaryTransitVector(vector), biggest,
+                                                [caps[k] for k in vehicles], fix_zero, name)
         dim = routing.GetDimensionOrDie(name)
         for node in range(nd, nd + nc):
             dim.SlackVar(manager.NodeToIndex(node)).SetValue(0)

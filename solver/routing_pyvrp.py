@@ -25,8 +25,10 @@ the search at the next iteration and returns the best solution so far
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+import warnings
 from collections.abc import Callable
 
 import pyvrp
@@ -48,6 +50,8 @@ from solver.routing_problem import (
     to_units_down,
     to_units_up,
 )
+
+log = logging.getLogger("huishou.routing")
 
 
 class _Stop:
@@ -145,10 +149,13 @@ def solve_pyvrp(problem: RoutingProblem, *, time_limit_s: float, seed: int = 0,
     start = time.perf_counter()
     data, ours = build_data(problem)
     n_depots = len(problem.depots)
-    with catch_interrupt() as flag:
+    with catch_interrupt() as flag, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         stop = _Stop(time_limit_s, flag, problem.name, on_progress)
         result = solve(data, stop, seed=seed, collect_stats=False, display=False,
                        params=params or SolveParams())
+    for warning in caught:  # e.g. PenaltyBoundWarning on infeasible instances: say it in the log
+        log.info("%s: PyVRP: %s", problem.name, str(warning.message).split("\n")[0].strip() or warning.category)
     best = result.best
     routes = []
     for route in best.routes():
