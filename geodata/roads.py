@@ -126,21 +126,25 @@ class RoadArrays:
 
 
 def load_graph(path: Path) -> nx.MultiDiGraph:
-    """Read a GraphML road graph written by osmnx.
+    """Read a GraphML road graph written by osmnx (``ox.save_graphml``).
+
+    Read with networkx alone (osmnx is slow to import and only needed to
+    download); ``graph_arrays`` converts the text attributes it uses.
 
     Raises
     ------
     InputError
-        If the file is missing or is not an osmnx GraphML graph.
+        If the file is missing or is not a GraphML graph.
     """
-    import osmnx as ox
+    import networkx as nx
 
     if not Path(path).exists():
         raise InputError(f"{Path(path).name}: road graph file not found at {path}")
     try:
-        return ox.load_graphml(path)
+        graph = nx.read_graphml(path, force_multigraph=True)
     except Exception as exc:
-        raise InputError(f"{Path(path).name}: cannot read as an osmnx GraphML road graph: {exc}") from exc
+        raise InputError(f"{Path(path).name}: cannot read as a GraphML road graph: {exc}") from exc
+    return graph if graph.is_directed() else graph.to_directed()
 
 
 def graph_arrays(graph: nx.MultiDiGraph, *, max_speed_kmh: float | None = None) -> RoadArrays:
@@ -178,7 +182,11 @@ def graph_arrays(graph: nx.MultiDiGraph, *, max_speed_kmh: float | None = None) 
         if speed is None:
             has_speed = False
             continue
-        speed = float(speed)
+        try:
+            speed = float(speed)
+        except (TypeError, ValueError):
+            has_speed = False
+            continue
         if max_speed_kmh is not None:
             speed = min(speed, max_speed_kmh)
         best_time[key] = min(best_time.get(key, np.inf), length / 1000.0 / max(speed, 1e-6) * 3600.0)
