@@ -33,6 +33,12 @@ def _co2_kg_per_t_km(scenario: Scenario, vehicle_class: str) -> float:
     return float(factors.get(vehicle_class, factors[scenario.costs.mobile_vehicle_class]))
 
 
+def _site_id(problem: RoutingProblem, client: int) -> str:
+    """The point or village id of a client (split pickups share their point's id)."""
+    ids = problem.meta.get("client_site_ids")
+    return ids[client] if ids else problem.clients[client].client_id
+
+
 @dataclass(frozen=True, slots=True)
 class PlannedRoute:
     """A plan ``Route`` with the parts of its cost and what it carried."""
@@ -67,7 +73,7 @@ def routes_of(scenario: Scenario, problem: RoutingProblem, solution: RoutingSolu
             if stop.kind == "depot":
                 lid, kind = depots[stop.index].depot_id, "depot"
             elif stop.kind == "client":
-                lid, kind = problem.clients[stop.index].client_id, "collect"
+                lid, kind = _site_id(problem, stop.index), "collect"
             elif stop.kind == "unload":
                 lid, kind = problem.unload_facilities[stop.index].facility_id, "unload"
             else:
@@ -84,7 +90,8 @@ def routes_of(scenario: Scenario, problem: RoutingProblem, solution: RoutingSolu
 
 def solve_routes(scenario: Scenario, network_plan: Plan, *, params: RoutingParams = RoutingParams(),
                  time_limit_s: float | None = None,
-                 on_progress: Callable[[RoutingProgress], None] | None = None) -> Plan:
+                 on_progress: Callable[[RoutingProgress], None] | None = None,
+                 on_station_day: Callable[[RoutingProblem, RoutingSolution], None] | None = None) -> Plan:
     """Route the vehicles of every station of ``network_plan``.
 
     Parameters
@@ -101,6 +108,10 @@ def solve_routes(scenario: Scenario, network_plan: Plan, *, params: RoutingParam
         Search time per station and day, seconds; None: ``params.time_limit_s_per_station``.
     on_progress
         Called on each new best solution of each station.
+    on_station_day
+        Called with the instance and the engine's solution of each station and
+        day (``problem.meta`` has ``station_id`` and ``day``), e.g. to run the
+        independent checker ``solver.route_check.check_routing_solution``.
 
     Returns
     -------
@@ -145,12 +156,14 @@ def solve_routes(scenario: Scenario, network_plan: Plan, *, params: RoutingParam
                 continue
             solution = solve_routing_problem(problem, backend=params.backend, time_limit_s=limit,
                                              seed=params.seed, on_progress=on_progress)
+            if on_station_day is not None:
+                on_station_day(problem, solution)
             backends.add(solution.backend)
             interrupted = interrupted or solution.status == "interrupted"
             objective += solution.objective_cny
             planned += routes_of(scenario, problem, solution, route_prefix=f"{station_id}-d{day + 1}",
                                  day=day + 1 if params.horizon == "week" else None)
-            unserved += [Unserved(problem.clients[u.client].client_id, f"day {day + 1}: {u.reason}")
+            unserved += [Unserved(_site_id(problem, u.client), f"day {day + 1}: {u.reason}")
                          for u in solution.unserved]
         station_times.append(f"{station_id} {time.perf_counter() - t0:.2f} s")
         log.info("station %s routed in %.2f s", station_id, time.perf_counter() - t0)

@@ -8,7 +8,9 @@ at least ``min_visits_per_week``, at most ``days_per_week``), each collecting
 ``w / f`` tonnes (and the matching m³ from the stream densities). The ``f``
 visit days are spread evenly over the ``days_per_week`` working days, with
 the phase chosen greedily (largest clients first) to level the tonnes per
-day. Each day of each station is then one routing instance.
+day. Each day of each station is then one routing instance. A visit that
+holds more than the largest vehicle is split into equal pickups at the same
+place (each with the stop time), so a small vehicle shuttles to the station.
 """
 
 from __future__ import annotations
@@ -181,22 +183,33 @@ def station_problem(scenario: Scenario, station_id: str, clients: Sequence[Stati
     facilities = (UnloadFacility(station_id, 0, params.unload_h),
                   *(UnloadFacility(sid, 1 + i, params.unload_h) for i, sid in enumerate(extra)))
     offset = 1 + len(extra)
+    fleet = vehicle_fleet(scenario, params)
+    max_t = max((vt.capacity_t for vt, count in fleet if count > 0), default=math.inf)
+    max_m3 = max((vt.capacity_m3 for vt, count in fleet if count > 0), default=math.inf)
     routing_clients = []
+    site_ids = []
     for i, c in enumerate(todays):
         early, late = 0.0, math.inf
         if params.time_windows and c.client_id in params.point_windows_h:
             early, late = params.point_windows_h[c.client_id]
-        routing_clients.append(RoutingClient(
-            c.client_id, offset + i, c.per_visit_t, c.per_visit_m3,
-            params.service_h_per_stop + params.service_h_per_t * c.per_visit_t, early, late,
-            required=False, penalty_cny=params.skip_penalty_cny))
+        # A visit bigger than the largest vehicle is split into equal pickups
+        # at the same place (the vehicle comes back after unloading).
+        parts = max(1, math.ceil(c.per_visit_t / max_t - 1e-9), math.ceil(c.per_visit_m3 / max_m3 - 1e-9))
+        for part in range(parts):
+            q_t, q_m3 = c.per_visit_t / parts, c.per_visit_m3 / parts
+            routing_clients.append(RoutingClient(
+                c.client_id if parts == 1 else f"{c.client_id}#{part + 1}", offset + i, q_t, q_m3,
+                params.service_h_per_stop + params.service_h_per_t * q_t, early, late,
+                required=False, penalty_cny=params.skip_penalty_cny))
+            site_ids.append(c.client_id)
     breaks = ((DriverBreak(params.break_h, *params.break_window_h),) if params.break_h > 0 else ())
     vehicle_types = tuple(RoutingVehicleType(
         vt.name, count, vt.capacity_t, vt.capacity_m3, vt.fixed_cost_cny_per_day, vt.cost_cny_per_km,
         vt.cost_cny_per_hour, params.shift_h if params.shift_h is not None else vt.shift_h,
         max_unloads=params.max_unloads, breaks=breaks, vehicle_class=vt.vehicle_class)
-        for vt, count in vehicle_fleet(scenario, params))
+        for vt, count in fleet)
     ids = tuple(p.point_id for p in points)
     return RoutingProblem(f"{station_id} day {day + 1}", ids, matrix.distance_km, matrix.duration_h,
                           (RoutingDepot(station_id, 0),), tuple(routing_clients), vehicle_types, facilities,
-                          meta={"station_id": station_id, "day": day, "class": "mtvrp"})
+                          meta={"station_id": station_id, "day": day, "class": "mtvrp",
+                                "client_site_ids": tuple(site_ids)})
