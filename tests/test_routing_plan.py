@@ -24,6 +24,7 @@ from network import (
 from network.routing_params import RoutingParams, visits_per_week
 from network.serialize import plan_from_dict, plan_to_json
 from solver.route_check import check_routing_solution
+from solver.route_check_plan import check_route_plan
 from solver.routing_plan import solve_routes
 from solver.routing_problem import RoutingProblem, RoutingSolution
 from solver.routing_stations import busiest_day, station_clients
@@ -81,6 +82,7 @@ def test_weekly_plan_collects_every_point_exactly_its_weekly_amount() -> None:
 
     params = RoutingParams(horizon="week", time_limit_s_per_station=0.3, vehicle_types=("light_truck",))
     plan = solve_routes(_scenario(), _network_plan(), params=params, on_station_day=check)
+    assert check_route_plan(_scenario(), _network_plan(), plan, params) == []
     assert sorted(checked) == ["ST day 1", "ST day 2", "ST day 3", "ST day 4", "ST day 5", "ST day 6"]
     assert plan.kind == "routes" and plan.unserved == ()
     collected: dict[str, float] = {}
@@ -113,6 +115,7 @@ def test_design_day_with_a_small_vehicle_unloads_between_points() -> None:
     # Day 1 (0-based) holds cp1's 2 t; a 0.5 t tricycle must unload 3 times.
     params = RoutingParams(time_limit_s_per_station=0.3, vehicle_types=("tricycle",), unload_h=0.25)
     plan = solve_routes(_scenario(), _network_plan(), params=params)
+    assert check_route_plan(_scenario(), _network_plan(), plan, params) == []
     assert len(plan.routes) >= 1
     assert plan.kpis["unloads"] >= 3
     assert sum(s.collected_t for r in plan.routes for s in r.stops) == pytest.approx(2.0)
@@ -125,6 +128,7 @@ def test_unservable_point_is_reported_not_dropped() -> None:
     params = RoutingParams(horizon="week", time_limit_s_per_station=0.2, vehicle_types=("light_truck",),
                            shift_h=1.18)
     plan = solve_routes(_scenario(), _network_plan(), params=params)
+    assert check_route_plan(_scenario(), _network_plan(), plan, params) == []
     reasons = {u.location_id: u.reason for u in plan.unserved}
     assert set(reasons) == {"cp2", "v1"}
     assert "shift" in reasons["cp2"]
