@@ -210,6 +210,7 @@ def parse_batch(data: Mapping[str, Any], *, source: str, default_name: str = "ba
     rows.extend(explicit)
     problems.raise_if_any()
 
+    _resolve("base", base, {}, f"{source} [base]")  # a bad base is reported once, not per scenario
     scenarios: list[ScenarioSpec] = []
     seen: dict[str, str] = {}
     for label, overrides, where in rows:

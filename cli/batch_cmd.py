@@ -42,6 +42,8 @@ def batch(
     from cli.app import console
 
     if logging.getLogger().getEffectiveLevel() > logging.INFO:  # quiet Dask unless --verbose
+        import distributed  # noqa: F401 - its import sets its loggers' levels; override after
+
         logging.getLogger("distributed").setLevel(logging.ERROR)
     if template is not None:
         path = write_template(template)
