@@ -37,6 +37,8 @@ Feasibility does not depend on that choice (d = 0 is the most permissive).
 
 ``check_routing_solution`` returns a list of violations in words, each
 naming the route, the stop and the numbers; an empty list means clean.
+``check_route_plan`` (from ``solver.route_check_plan``, re-exported here)
+does the same for a routes ``Plan``, from the scenario and the network plan.
 """
 
 from __future__ import annotations
@@ -45,7 +47,10 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from solver.route_check_plan import check_route_plan
 from solver.routing_problem import RoutingProblem, RoutingRoute, RoutingSolution
+
+__all__ = ["RouteFigures", "check_route_plan", "check_routing_solution", "route_figures", "servable_alone"]
 
 #: Load tolerance (t and m³): loads are rounded up to kg / litres inside the backends.
 LOAD_TOL = 1e-6
