@@ -195,16 +195,16 @@ class BasesParams:
     unserved_penalty_cny_per_t
         Penalty per tonne left unserved (reported); default 20,000 CNY/t.
     max_distance_km
-        Largest road distance from a source to a base (default 800 km).
+        Largest road distance from a source to a base (default 1,500 km: Kashgar–Urumqi).
     k_nearest
-        Each source is linked to its ``k_nearest`` nearest candidate bases (default 12; 0 = all).
+        Each source is linked to its ``k_nearest`` nearest candidate bases (default 8; 0 = all).
     one_base_per_prefecture
         Policy scenario: at least one base in each of ``policy_prefectures`` (4-digit codes; empty
         = every prefecture of the sources) by ``policy_year``.
     policy_prefectures, policy_year
         See above; ``policy_year`` None = the first period.
     backend, relative_gap, time_limit_s
-        MathOpt backend (``highs`` or ``scip``), relative gap at which to stop (0.1 %) and
+        MathOpt backend (``highs`` or ``scip``), relative gap at which to stop (0.5 %) and
         wall-clock limit, seconds (60).
     """
 
@@ -224,13 +224,13 @@ class BasesParams:
     revenue_cny_per_t: Mapping[str, float] = field(default_factory=lambda: {
         "pv_modules": 2500.0, "wind_blades": 150.0, "towers_steel": 2300.0})
     unserved_penalty_cny_per_t: float = 20_000.0
-    max_distance_km: float = 800.0
-    k_nearest: int = 12
+    max_distance_km: float = 1500.0
+    k_nearest: int = 8
     one_base_per_prefecture: bool = False
     policy_prefectures: tuple[str, ...] = ()
     policy_year: int | None = None
     backend: str = "highs"
-    relative_gap: float = 0.001
+    relative_gap: float = 0.005
     time_limit_s: float = 60.0
 
     def __post_init__(self) -> None:

@@ -1,0 +1,349 @@
+"""Multi-period siting of recycling bases for retired wind and PV equipment (循环利用基地).
+
+Formulation (a multi-period capacitated facility location MIP with modular
+capacity expansion, after Melo, Nickel & Saldanha da Gama (2006), "Dynamic
+multi-commodity capacitated facility location: a mathematical modeling
+framework for strategic supply chain planning", *Computers & OR* 33(1):181–208):
+
+Sets: sources i (counties, from the forecast), candidate bases j, size levels l
+(increasing capacity K_l, annual fixed cost F_l, handling h_l per t), streams s,
+periods p (years y ∈ p), arcs a = (i, j, s) with the cheaper of road and rail.
+
+Variables: z_jlp ∈ {0,1} base j runs at level l in period p; x_ay ≥ 0 tonnes on
+arc a in year y; w_jly ≥ 0 throughput of j counted at level l; u_isy ≥ 0 unserved.
+
+    min Σ_y δ_y [ Σ_a (c_a + g_s) x_ay + Σ_jl h_l w_jly + (P + r_s) u_isy ] + Σ_jlp F_l Σ_{y∈p} δ_y z_jlp
+    s.t. Σ_j x_(ijs)y + u_isy = D_isy                  (every retired tonne goes somewhere)
+         Σ_{a into j} x_ay = Σ_l w_jly,  w_jly ≤ K_l z_jlp(y)   (capacity of the level run)
+         Σ_l z_jlp ≤ 1;  Σ_{l≥k} z_jlp ≥ Σ_{l≥k} z_jl(p−1) ∀k  (open stays open; sizes only grow)
+         policy: Σ_{j∈q,l} z_jlp* ≥ 1 for each listed prefecture q (optional)
+
+δ_y = (1 + ρ)^−(y − y₀) discounts to the first year; c_a is transport (and blade
+cutting) per t, g_s processing, r_s revenue per t. Revenue of served tonnes,
+−Σ r_s x, equals −Σ r_s D + Σ r_s u; the constant is left out of the MIP
+(objective, bound and gap are of the cost before revenue) and added back in
+``costs_cny``. Solved with HiGHS through OR-Tools MathOpt.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from network.bases_params import BASE_SIZE_LEVELS, BasesParams
+from network.errors import InfeasibleError, InputError
+from network.params import params_to_mapping
+from network.plan import Flow, OpenSite, Plan, SizeStep, SolveInfo, Unserved
+from network.scenario import Scenario
+from network.sites import SiteStatus, Tier
+from network.streams import EQUIPMENT_STREAMS, MaterialStream
+from solver.bases_costs import build_arcs
+from solver.bases_sites import county_sources, source_id
+from solver.forecast import Forecast
+from solver.network_mip import MipBuilder, solve_mip
+
+LEG = "source_to_base"
+
+
+@dataclass(frozen=True, slots=True)
+class BasesProgress:
+    """A progress event: ``stage`` is ``built`` or ``solved``."""
+
+    stage: str
+    elapsed_s: float
+    message: str
+
+
+def discount(year: int, first_year: int, rate: float) -> float:
+    """Discount factor (1 + rate)^−(year − first_year)."""
+    return (1.0 + rate) ** -(year - first_year)
+
+
+def solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams = BasesParams(),
+                time_limit_s: float | None = None,
+                on_progress: Callable[[BasesProgress], None] | None = None) -> Plan:
+    """Open recycling bases period by period, at which size, and route every retired tonne.
+
+    Parameters
+    ----------
+    scenario
+        Plants, candidate sites of tier ``recycling_base``, size levels (``BASE_SIZE_LEVELS``
+        when the scenario has none for the tier), rail stations, travel model and
+        ``costs.discount_rate``.
+    forecast
+        Tonnes retiring per year, county and class (``solver.forecast``).
+    params
+        Siting options; ``time_limit_s`` overrides ``params.time_limit_s`` (seconds).
+    on_progress
+        Called when the model is built and when it is solved.
+
+    Returns
+    -------
+    Plan
+        ``kind="bases"``: sites with ``open_year`` and ``steps``, flows per
+        (county, base, stream, year) with ``mode``, discounted ``costs_cny`` and KPIs.
+
+    Raises
+    ------
+    InputError
+        If there are no candidate bases or a forecast county has no location.
+    InfeasibleError
+        If the policy lists a prefecture with no candidate base.
+    SolverError
+        If the MIP backend fails or finds no solution in the time limit.
+    """
+    start = time.perf_counter()
+    limit = params.time_limit_s if time_limit_s is None else time_limit_s
+    bases = [s for s in scenario.sites_of(Tier.RECYCLING_BASE) if s.status is not SiteStatus.CLOSED]
+    if not bases:
+        raise InputError(f"scenario '{scenario.name}': no candidate recycling-base sites; "
+                         "add sites of tier recycling_base")
+    levels_all = scenario.levels_of(Tier.RECYCLING_BASE) or BASE_SIZE_LEVELS
+    site_levels = []
+    for site in bases:
+        allowed = tuple(lv for lv in levels_all if not site.size_levels or lv.name in site.size_levels)
+        site_levels.append(allowed)
+    n_levels = len(levels_all)
+    level_index = {lv.name: k for k, lv in enumerate(levels_all)}
+    periods = params.periods()
+    years = list(range(periods[0][0], periods[-1][1] + 1))
+    period_of = {y: p for p, (a, b) in enumerate(periods) for y in range(a, b + 1)}
+    y0 = years[0]
+    rate = scenario.costs.discount_rate
+    delta = np.array([discount(y, y0, rate) for y in years])
+    streams = list(EQUIPMENT_STREAMS)
+
+    demand: dict[tuple[str, MaterialStream, int], float] = defaultdict(float)
+    pref_of: dict[str, str] = {}
+    for row in forecast.rows:
+        if row.year in period_of:
+            demand[(row.county_code, row.stream, row.year)] += row.t
+            pref_of[row.county_code] = row.prefecture_code
+    counties = sorted({c for c, _, _ in demand})
+    sources = county_sources(counties, scenario.plants, scenario.counties, prefecture_of=pref_of)
+    arcs, _ = build_arcs(scenario, [s.point for s in sources], [b.point for b in bases], streams, params,
+                         groups=[b.county_code[:4] for b in bases])
+
+    scale = 1e-6  # objective in million CNY
+    mb = MipBuilder()
+    J, P, Y, S = len(bases), len(periods), len(years), len(streams)
+    fixed_pv = np.array([sum(delta[years.index(y)] for y in range(a, b + 1)) for a, b in periods])
+    z = np.full((J, n_levels, P), -1, dtype=np.int64)
+    for j in range(J):
+        for lv in site_levels[j]:
+            k = level_index[lv.name]
+            z[j, k, :] = mb.add_vars(P, lb=0, ub=1, integer=True,
+                                     cost=scale * lv.fixed_cost_cny_per_year * fixed_pv)
+    w = np.full((J, n_levels, Y), -1, dtype=np.int64)
+    for j in range(J):
+        for lv in site_levels[j]:
+            k = level_index[lv.name]
+            w[j, k, :] = mb.add_vars(Y, lb=0, ub=math.inf, cost=scale * lv.handling_cost_cny_per_t * delta)
+    stream_pos = {s: k for k, s in enumerate(streams)}
+    x = np.empty((len(arcs), Y), dtype=np.int64)
+    for a, arc in enumerate(arcs):
+        per_t = arc.cost_cny_per_t + params.processing_cny_per_t[arc.stream.value]
+        x[a] = mb.add_vars(Y, lb=0, ub=math.inf, cost=scale * per_t * delta)
+    u = np.empty((len(sources), S, Y), dtype=np.int64)
+    for i in range(len(sources)):
+        for s in streams:
+            pen = params.unserved_penalty_cny_per_t + params.revenue_cny_per_t[s.value]
+            u[i, stream_pos[s]] = mb.add_vars(Y, lb=0, ub=math.inf, cost=scale * pen * delta)
+
+    # Demand rows: Σ x + u = D.
+    by_is: dict[tuple[int, int], list[int]] = defaultdict(list)
+    by_j: dict[int, list[int]] = defaultdict(list)
+    for a, arc in enumerate(arcs):
+        by_is[(arc.i, stream_pos[arc.stream])].append(a)
+        by_j[arc.j].append(a)
+    for i, src in enumerate(sources):
+        for s in streams:
+            k = stream_pos[s]
+            for t, y in enumerate(years):
+                d = demand.get((src.county_code, s, y), 0.0)
+                cols = [int(x[a, t]) for a in by_is[(i, k)]] + [int(u[i, k, t])]
+                mb.add_row(np.array(cols), 1.0, lb=d, ub=d)
+    for j in range(J):
+        ks = [level_index[lv.name] for lv in site_levels[j]]
+        for t, y in enumerate(years):
+            cols = [int(x[a, t]) for a in by_j[j]] + [int(w[j, k, t]) for k in ks]
+            vals = [1.0] * len(by_j[j]) + [-1.0] * len(ks)
+            mb.add_row(np.array(cols), np.array(vals), lb=0.0, ub=0.0)
+            for k in ks:
+                cap = levels_all[k].capacity_t_per_year
+                mb.add_row(np.array([w[j, k, t], z[j, k, period_of[y]]]), np.array([1.0, -cap]), ub=0.0)
+        for p in range(P):
+            mb.add_row(z[j, ks, p], 1.0, ub=1.0)
+            if p > 0:
+                for m in range(len(ks)):
+                    upper = ks[m:]
+                    mb.add_row(np.concatenate([z[j, upper, p], z[j, upper, p - 1]]),
+                               np.array([1.0] * len(upper) + [-1.0] * len(upper)), lb=0.0)
+        if bases[j].status.forced_open:
+            mb.add_row(z[j, ks, 0], 1.0, lb=1.0)
+    # Strong linking (tightens the LP): x_ay ≤ D_isy · Σ_l z_jlp(y).
+    for a, arc in enumerate(arcs):
+        ks = [level_index[lv.name] for lv in site_levels[arc.j]]
+        for t, y in enumerate(years):
+            d = demand.get((sources[arc.i].county_code, arc.stream, y), 0.0)
+            if d > 0:
+                cols = np.concatenate([[x[a, t]], z[arc.j, ks, period_of[y]]])
+                mb.add_row(cols, np.array([1.0] + [-d] * len(ks)), ub=0.0)
+    # Capacity cover per year (valid, helps the bound): Σ_jl K_l z_jlp(y) + Σ_is u_isy ≥ D_y.
+    for t, y in enumerate(years):
+        d_y = sum(demand.get((src.county_code, s, y), 0.0) for src in sources for s in streams)
+        if d_y > 0:
+            zc = [(int(z[j, k, period_of[y]]), levels_all[k].capacity_t_per_year)
+                  for j in range(J) for k in range(n_levels) if z[j, k, 0] >= 0]
+            cols = np.array([c for c, _ in zc] + u[:, :, t].ravel().tolist())
+            vals = np.array([cap for _, cap in zc] + [1.0] * u[:, :, t].size)
+            mb.add_row(cols, vals, lb=d_y)
+    policy_prefs: tuple[str, ...] = ()
+    if params.one_base_per_prefecture:
+        policy_prefs = params.policy_prefectures or tuple(sorted({s.prefecture_code for s in sources}))
+        p_pol = period_of.get(params.policy_year, 0) if params.policy_year is not None else 0
+        missing = []
+        for q in policy_prefs:
+            js = [j for j in range(J) if bases[j].county_code[:4] == q]
+            if not js:
+                missing.append(f"prefecture {q}: the policy asks for a base there but it has no candidate "
+                               "recycling-base site; add candidates or drop it from policy_prefectures")
+                continue
+            cols = np.concatenate([z[j, [level_index[lv.name] for lv in site_levels[j]], p_pol] for j in js])
+            mb.add_row(cols, 1.0, lb=1.0)
+        if missing:
+            raise InfeasibleError(missing)
+    if on_progress:
+        on_progress(BasesProgress("built", time.perf_counter() - start,
+                                  f"{mb.n_vars} variables ({int((z >= 0).sum())} binary), {mb.n_rows} rows"))
+    remaining = max(1.0, limit - (time.perf_counter() - start))
+    result = solve_mip(mb, backend=params.backend, time_limit_s=remaining, relative_gap=params.relative_gap)
+    if result.values is None:
+        from network.errors import SolverError
+
+        raise SolverError(f"{params.backend}: no base plan found in {remaining:.0f} s ({result.status}); "
+                          "raise the time limit")
+    v = result.values
+    if on_progress:
+        on_progress(BasesProgress("solved", time.perf_counter() - start,
+                                  f"{result.status}: {result.objective:.6g} M CNY"))
+
+    # -- read the plan -----------------------------------------------------------
+    levels_run = [[None] * P for _ in range(J)]
+    for j in range(J):
+        for p in range(P):
+            for lv in site_levels[j]:
+                if v[z[j, level_index[lv.name], p]] > 0.5:
+                    levels_run[j][p] = lv
+    flows: list[Flow] = []
+    through = np.zeros((J, Y))
+    fixed = processing = transport = revenue = penalty = t_km = co2 = served = 0.0
+    for a, arc in enumerate(arcs):
+        for t, y in enumerate(years):
+            amount = float(v[x[a, t]])
+            if amount <= 1e-6:
+                continue
+            flows.append(Flow(source_id(sources[arc.i].county_code), bases[arc.j].site_id, arc.stream,
+                              amount, arc.km, LEG, y, arc.mode))
+            through[arc.j, t] += amount
+            transport += delta[t] * amount * arc.cost_cny_per_t
+            processing += delta[t] * amount * params.processing_cny_per_t[arc.stream.value]
+            revenue -= delta[t] * amount * params.revenue_cny_per_t[arc.stream.value]
+            t_km += amount * arc.km
+            co2 += amount * arc.co2_kg_per_t / 1000.0
+            served += amount
+    sites: list[OpenSite] = []
+    for j in range(J):
+        if all(lv is None for lv in levels_run[j]):
+            continue
+        steps: list[SizeStep] = []
+        for p, lv in enumerate(levels_run[j]):
+            if lv is not None and (not steps or steps[-1].size_level != lv.name):
+                steps.append(SizeStep(periods[p][0], lv.name, lv.capacity_t_per_year))
+            if lv is not None:
+                fixed += lv.fixed_cost_cny_per_year * fixed_pv[p]
+        for t, y in enumerate(years):
+            lv = levels_run[j][period_of[y]]
+            if lv is not None:
+                processing += delta[t] * through[j, t] * lv.handling_cost_cny_per_t
+        last = levels_run[j][-1]
+        sites.append(OpenSite(bases[j].site_id, Tier.RECYCLING_BASE, last.name, last.capacity_t_per_year,
+                              float(through[j].max()), last.fixed_cost_cny_per_year,
+                              open_year=steps[0].year, steps=tuple(steps)))
+    unserved_by: dict[str, float] = defaultdict(float)
+    for i, src in enumerate(sources):
+        for s in streams:
+            for t in range(Y):
+                amount = float(v[u[i, stream_pos[s], t]])
+                if amount > 1e-6:
+                    unserved_by[src.county_code] += amount
+                    penalty += delta[t] * amount * params.unserved_penalty_cny_per_t
+    unserved = tuple(Unserved(source_id(c), f"{t:,.0f} t of retired equipment unserved 未服务 "
+                                            f"(no base within reach or capacity)")
+                     for c, t in sorted(unserved_by.items()))
+    retired = sum(demand.values())
+    revenue_constant = sum(delta[years.index(y)] * t * params.revenue_cny_per_t[s.value]
+                           for (_, s, y), t in demand.items())
+    costs = {"fixed": fixed, "processing": processing, "transport": transport, "revenue": revenue,
+             "unserved_penalty": penalty}
+    costs["total"] = sum(costs.values())
+    objective = result.objective / scale
+    bound = result.bound / scale if math.isfinite(result.bound) else None
+    gap = (objective - bound) / abs(objective) if bound is not None and objective else None
+    if gap is not None:
+        gap = max(0.0, gap)
+    info = SolveInfo("bases_multiperiod_cflp", params.backend, result.status, objective, bound, gap,
+                     time.perf_counter() - start,
+                     f"objective and bound are discounted cost before revenue (revenue of all retired "
+                     f"tonnes, -{revenue_constant:,.0f} CNY, is a constant); {len(arcs)} arcs, "
+                     f"{len(sources)} sources, {J} candidates"
+                     + (f"; policy: one base in each of {', '.join(policy_prefs)}" if policy_prefs else ""))
+    kpis = {"retired_t": retired, "served_t": served, "unserved_t": sum(unserved_by.values()),
+            "t_km": t_km, "co2_t": co2, "bases": float(len(sites))}
+    return Plan("bases", scenario.name, info, sites=tuple(sites), flows=tuple(flows), unserved=unserved,
+                costs_cny=costs, kpis=kpis,
+                params={"bases": params_to_mapping(params), "forecast": params_to_mapping(forecast.params),
+                        "first_year": y0, "discount_rate": rate,
+                        "size_levels": [params_to_mapping(lv) for lv in levels_all]},
+                travel=dict(scenario.travel.spec))
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyComparison:
+    """The free plan, the one-base-per-prefecture plan, and the policy's cost (CNY, discounted)."""
+
+    free: Plan
+    policy: Plan
+
+    @property
+    def policy_cost_cny(self) -> float:
+        return self.policy.total_cost_cny - self.free.total_cost_cny
+
+
+def compare_policy(scenario: Scenario, forecast: Forecast, *, params: BasesParams = BasesParams(),
+                   prefectures: Sequence[str] = (), time_limit_s: float | None = None,
+                   on_progress: Callable[[BasesProgress], None] | None = None) -> PolicyComparison:
+    """Solve with free choice and with one base per prefecture; the difference is the policy's cost.
+
+    The time limit is split evenly between the two solves.
+
+    Raises
+    ------
+    InfeasibleError
+        If a listed prefecture has no candidate base.
+    """
+    import dataclasses
+
+    limit = params.time_limit_s if time_limit_s is None else time_limit_s
+    free = solve_bases(scenario, forecast, params=dataclasses.replace(params, one_base_per_prefecture=False),
+                       time_limit_s=limit / 2, on_progress=on_progress)
+    policy = solve_bases(scenario, forecast,
+                         params=dataclasses.replace(params, one_base_per_prefecture=True,
+                                                    policy_prefectures=tuple(prefectures)),
+                         time_limit_s=limit / 2, on_progress=on_progress)
+    return PolicyComparison(free, policy)

@@ -1,0 +1,168 @@
+"""Recycling-base siting: a hand-checked two-period example, the checker, the policy option."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from network.admin import County, Plant, RailStation
+from network.bases_params import BasesParams, ForecastParams
+from network.errors import InfeasibleError, InputError
+from network.matrix import TableTravelModel
+from network.params import CostParams
+from network.plan import Flow, SizeStep
+from network.scenario import Scenario
+from network.sites import CandidateSite, OutletKind, SizeLevel, Tier
+from network.streams import MaterialStream
+from solver.bases import compare_policy, solve_bases
+from solver.bases_check import check_bases_plan
+from solver.bases_sites import base_candidates
+from solver.forecast import Forecast, ForecastRow
+
+STEEL = MaterialStream.TOWERS_STEEL
+A, B = "650502", "652301"  # Hami Yizhou, Changji city: two prefectures
+
+
+def _scenario(*, stations: tuple[RailStation, ...] = (), extra_km: dict | None = None) -> Scenario:
+    level = SizeLevel("only", Tier.RECYCLING_BASE, 50_000.0, 1_000_000.0, 0.0, 10_000.0)
+    sites = (CandidateSite("base-A", "A", Tier.RECYCLING_BASE, 93.5, 42.8, A),
+             CandidateSite("base-B", "B", Tier.RECYCLING_BASE, 87.3, 44.0, B))
+    plants = (Plant("pA", "pA", "wind", 100.0, 2005, "operating", 93.4, 42.9, A, "6505", "test"),
+              Plant("pB", "pB", "wind", 100.0, 2010, "operating", 87.2, 44.1, B, "6523", "test"))
+    km = {("county:" + A, "base-A"): 10, ("county:" + A, "base-B"): 300,
+          ("county:" + B, "base-A"): 300, ("county:" + B, "base-B"): 10}
+    km.update(extra_km or {})
+    return Scenario("two-period", (), sites, TableTravelModel(km), size_levels=(level,), plants=plants,
+                    rail_stations=stations, costs=CostParams(discount_rate=0.0))
+
+
+def _forecast() -> Forecast:
+    rows = [ForecastRow(y, A, "6505", STEEL, 10_000.0) for y in range(2025, 2035)]
+    rows += [ForecastRow(y, B, "6523", STEEL, 10_000.0) for y in range(2030, 2035)]
+    return Forecast(tuple(rows), 2025, 2034, 150_000.0, 0.0, ForecastParams())
+
+
+PARAMS = BasesParams(period_starts=(2025, 2030), end_year=2034,
+                     road_rate_cny_per_t_km={"pv_modules": 1.0, "wind_blades": 1.0, "towers_steel": 1.0},
+                     processing_cny_per_t={"pv_modules": 0.0, "wind_blades": 0.0, "towers_steel": 0.0},
+                     revenue_cny_per_t={"pv_modules": 0.0, "wind_blades": 0.0, "towers_steel": 0.0},
+                     relative_gap=0.0, time_limit_s=20.0)
+
+
+def test_two_period_example_delays_the_second_opening() -> None:
+    # By hand (no discounting, fixed 1 M CNY/yr per open base, 1 CNY/t·km):
+    #   open A in 2025 and B in 2030: fixed 5 + 2·5 = 15 M; transport 10 kt·10 km·10 yr + 10 kt·10 km·5 yr
+    #   = 1.5 M → 16.5 M. Both in 2025: 20 + 1.5 = 21.5 M. A only: 10 + 1 + 10 kt·300 km·5 yr = 26 M.
+    scenario, forecast = _scenario(), _forecast()
+    plan = solve_bases(scenario, forecast, params=PARAMS)
+    assert check_bases_plan(scenario, plan, forecast) == []
+    opened = {s.site_id: s.open_year for s in plan.sites}
+    assert opened == {"base-A": 2025, "base-B": 2030}
+    assert plan.costs_cny["fixed"] == pytest.approx(15_000_000)
+    assert plan.costs_cny["transport"] == pytest.approx(1_500_000)
+    assert plan.costs_cny["total"] == pytest.approx(16_500_000)
+    assert plan.kpis["retired_t"] == pytest.approx(150_000)
+    assert plan.kpis["t_km"] == pytest.approx(1_500_000)
+    assert plan.solve.status == "optimal" and plan.solve.gap == pytest.approx(0, abs=1e-6)
+    assert all(f.mode == "road" and f.distance_km == 10 for f in plan.flows)
+
+
+def test_discounting_is_applied_per_year() -> None:
+    scenario = _scenario().with_changes(costs=CostParams(discount_rate=0.05))
+    forecast = _forecast()
+    plan = solve_bases(scenario, forecast, params=PARAMS)
+    assert check_bases_plan(scenario, plan, forecast) == []
+    d = [1.05 ** -k for k in range(10)]
+    fixed = 1e6 * (sum(d) + sum(d[5:]))
+    transport = 1e5 * (sum(d) + sum(d[5:]))
+    assert plan.costs_cny["fixed"] == pytest.approx(fixed)
+    assert plan.costs_cny["transport"] == pytest.approx(transport)
+
+
+def test_checker_rejects_a_base_used_before_it_opens() -> None:
+    scenario, forecast = _scenario(), _forecast()
+    plan = solve_bases(scenario, forecast, params=PARAMS)
+    b = next(s for s in plan.sites if s.site_id == "base-B")
+    late = dataclasses.replace(b, open_year=2032, steps=(SizeStep(2032, "only", 50_000.0),))
+    bad = dataclasses.replace(plan, sites=tuple(late if s.site_id == "base-B" else s for s in plan.sites))
+    problems = check_bases_plan(scenario, bad, forecast)
+    assert any("uses base base-B before it opens" in p for p in problems)
+    assert any("not at a period start" in p for p in problems)
+
+
+def test_checker_rejects_shrinking_overload_and_lost_tonnes() -> None:
+    scenario, forecast = _scenario(), _forecast()
+    plan = solve_bases(scenario, forecast, params=PARAMS)
+    a = next(s for s in plan.sites if s.site_id == "base-A")
+    shrink = dataclasses.replace(a, steps=(SizeStep(2025, "only", 50_000.0), SizeStep(2030, "only", 40_000.0)))
+    dropped = plan.flows[1:]
+    extra = Flow("county:" + A, "base-A", STEEL, 60_000.0, 10.0, "source_to_base", 2026, "road")
+    problems = check_bases_plan(scenario, dataclasses.replace(
+        plan, sites=tuple(shrink if s.site_id == "base-A" else s for s in plan.sites)), forecast)
+    assert any("shrinks" in p for p in problems)
+    assert any("lost" in p or "neither shipped nor reported" in p
+               for p in check_bases_plan(scenario, dataclasses.replace(plan, flows=dropped), forecast))
+    over = check_bases_plan(scenario, dataclasses.replace(plan, flows=(*plan.flows, extra)), forecast)
+    assert any("exceeds capacity" in p for p in over)
+    assert any("ships" in p for p in over)
+    costly = dataclasses.replace(plan, costs_cny={**plan.costs_cny, "fixed": 1.0})
+    assert any("costs_cny['fixed']" in p for p in check_bases_plan(scenario, costly, forecast))
+
+
+def test_policy_forces_one_base_per_prefecture_and_costs_at_least_the_free_plan() -> None:
+    scenario, forecast = _scenario(), _forecast()
+    result = compare_policy(scenario, forecast, params=PARAMS, time_limit_s=20)
+    assert check_bases_plan(scenario, result.policy, forecast) == []
+    assert {s.site_id: s.open_year for s in result.policy.sites} == {"base-A": 2025, "base-B": 2025}
+    assert result.policy.total_cost_cny >= result.free.total_cost_cny - 1e-6
+    # B opens five years early: 5 M CNY more fixed cost, undiscounted.
+    assert result.policy_cost_cny == pytest.approx(5_000_000)
+
+
+def test_policy_without_candidate_in_a_prefecture_is_infeasible() -> None:
+    params = dataclasses.replace(PARAMS, one_base_per_prefecture=True, policy_prefectures=("6505", "6531"))
+    with pytest.raises(InfeasibleError, match="prefecture 6531"):
+        solve_bases(_scenario(), _forecast(), params=params)
+
+
+def test_unreachable_tonnes_are_unserved_and_reported() -> None:
+    scenario = _scenario()
+    forecast = Forecast((*_forecast().rows, ForecastRow(2031, "653123", "6531", STEEL, 500.0)),
+                        2025, 2034, 0.0, 0.0, ForecastParams())
+    far = Plant("pK", "pK", "solar", 20.0, 2010, "operating", 75.8, 38.9, "653123", "6531", "test")
+    scenario = scenario.with_changes(plants=(*scenario.plants, far))
+    plan = solve_bases(scenario, forecast, params=PARAMS)
+    assert check_bases_plan(scenario, plan, forecast) == []
+    assert plan.kpis["unserved_t"] == pytest.approx(500.0)
+    assert [u.location_id for u in plan.unserved] == ["county:653123"]
+    assert plan.costs_cny["unserved_penalty"] == pytest.approx(500 * PARAMS.unserved_penalty_cny_per_t)
+
+
+def test_rail_is_used_when_cheaper_and_checked() -> None:
+    stations = (RailStation("sa", "A站", 93.45, 42.85, A), RailStation("sb", "B站", 87.25, 44.05, B))
+    km = {("county:" + A, "sa"): 5, ("county:" + B, "sb"): 5, ("base-A", "sa"): 5, ("base-B", "sb"): 5,
+          ("sa", "sb"): 300, ("county:" + A, "sb"): 300, ("county:" + B, "sa"): 300,
+          ("base-A", "sb"): 300, ("base-B", "sa"): 300}
+    scenario = _scenario(stations=stations, extra_km=km)
+    params = dataclasses.replace(PARAMS, rail_rate_cny_per_t_km=0.1, rail_handling_cny_per_t=10.0)
+    forecast = _forecast()
+    plan = solve_bases(scenario, forecast, params=params)
+    assert check_bases_plan(scenario, plan, forecast) == []
+    # B by rail to A: 10 km drayage · 1 + 300 · 0.1 + 10 = 50 CNY/t, 10 kt/yr · 5 yr = 2.5 M < 5 M fixed.
+    assert [s.site_id for s in plan.sites] == ["base-A"]
+    rail = [f for f in plan.flows if f.mode == "rail"]
+    assert rail and all(f.distance_km == pytest.approx(310) for f in rail)
+    assert plan.costs_cny["total"] == pytest.approx(10e6 + 1e6 + 2.5e6)
+
+
+def test_candidates_from_seats_stations_and_user_sites() -> None:
+    county = County(A, "伊州区", "6505", "哈密市", 93.51, 42.82, seat_generated=False, population=1,
+                    households=1, urban_population=1, rural_population=0)
+    near = RailStation("r1", "哈密", 93.60, 42.82, A)
+    far = RailStation("r2", "远站", 95.5, 43.5, A)
+    extra = CandidateSite("my-base", "mine", Tier.RECYCLING_BASE, 93.0, 42.0, A, outlet_kind=OutletKind.NEW)
+    sites = base_candidates([county], [near, far], extra=[extra])
+    assert [s.site_id for s in sites] == [f"base-seat-{A}", "base-rail-r1", "my-base"]
+    with pytest.raises(InputError, match="expected recycling_base"):
+        base_candidates([county], extra=[dataclasses.replace(extra, tier=Tier.SORTING_CENTRE)])
