@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from geodata.read import read_sites, read_villages
-from geodata.regions import load_region
+from geodata.regions import load_region, region_bbox
+from geodata.roads import download_graph
 from geodata.travel import build_travel_model
 from network.errors import InputError
 from network.scenario import Scenario
@@ -31,6 +32,9 @@ def inspect(
     seed: Annotated[int, typer.Option(help="Seed of the generated parts 生成数据的随机种子.")] = 0,
     travel: Annotated[str, typer.Option(
         help="Travel model 距离模型: auto (road graph if cached, else circuity), circuity, osm.")] = "auto",
+    download_roads: Annotated[str | None, typer.Option(
+        "--download-roads", help="Download and cache the region's OSM road graph 下载路网 first: 'prefecture' "
+        "(trunk–secondary roads) or 'county' (all drivable roads); needs HUISHOU_ALLOW_NETWORK=1.")] = None,
 ) -> None:
     """Check inputs 检查数据: load a region or your files, validate every row, print counts.
 
@@ -40,6 +44,12 @@ def inspect(
     """
     from cli.app import console
 
+    if download_roads is not None:
+        if region is None:
+            raise InputError("option '--download-roads': give --region too, e.g. --region hami")
+        with console.status(f"Downloading the OSM road graph 下载路网 for {region} ({download_roads})…"):
+            path = download_graph(region, region_bbox(region), scale=download_roads)
+        console.print(f"Road graph cached 路网已缓存: {path}")
     if region is not None:
         scenario = load_region(region, travel=travel, seed=seed, villages_file=villages, sites_file=sites, crs=crs)
     elif villages is not None or sites is not None:

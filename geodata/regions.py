@@ -197,6 +197,20 @@ def generate_villages(info: RegionInfo, counties: Iterable[County], townships: I
     return tuple(villages)
 
 
+def region_bbox(region_id: str, *, margin_deg: float = 0.05) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` around a region's counties (for road-graph downloads).
+
+    Raises
+    ------
+    InputError
+        For an unknown region.
+    """
+    counties = load_counties(region_info(region_id))
+    boxes = [c.bbox or (c.seat_lon, c.seat_lat, c.seat_lon, c.seat_lat) for c in counties]
+    return (min(b[0] for b in boxes) - margin_deg, min(b[1] for b in boxes) - margin_deg,
+            max(b[2] for b in boxes) + margin_deg, max(b[3] for b in boxes) + margin_deg)
+
+
 def _load_plants(info: RegionInfo) -> tuple[Plant, ...]:
     if importlib.util.find_spec("geodata.plants") is None:
         return ()
