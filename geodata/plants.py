@@ -53,6 +53,7 @@ import pandas as pd
 from network.admin import Plant
 from network.errors import InputError, ProblemCollector
 from network.geo import coordinate_problem
+from network.sites import CandidateSite, OutletKind, SiteStatus, Tier
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "power_plants"
 
@@ -470,3 +471,94 @@ def merge_plants(bundled: Iterable[Plant], user: Iterable[Plant], *, replace: bo
         return user
     ids = {p.plant_id for p in user}
     return (*(p for p in bundled if p.plant_id not in ids), *user)
+
+
+# -- user candidate base sites ------------------------------------------------------
+BASE_SITE_COLUMNS = ("site_id", "name", "lon", "lat", "county_code", "status", "outlet_kind", "size_levels")
+
+
+def read_base_sites(path: Path) -> tuple[CandidateSite, ...]:
+    """Read a user's candidate recycling-base sites from CSV or Excel (first sheet).
+
+    Columns: ``site_id``, ``lon``, ``lat`` (WGS-84), ``county_code`` are required;
+    ``name``, ``status`` (candidate / existing / required / closed, default candidate),
+    ``outlet_kind`` (e.g. industrial_park, rail_station; default new) and ``size_levels``
+    (allowed level names separated by ``;``, empty = all) are optional.
+
+    Raises
+    ------
+    InputError
+        Naming file, row and field for every bad value, all at once.
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            table = pd.read_excel(path, dtype=str)
+        else:
+            table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path.name}: cannot read candidate sites: {exc}") from None
+    return parse_base_sites(table, source=path.name)
+
+
+def parse_base_sites(table: pd.DataFrame, *, source: str) -> tuple[CandidateSite, ...]:
+    """Validate a table of candidate base sites (see ``read_base_sites``).
+
+    Raises
+    ------
+    InputError
+        Naming ``source``, row and field for every bad value, all at once.
+    """
+    problems = ProblemCollector()
+    missing = [c for c in ("site_id", "lon", "lat", "county_code") if c not in table.columns]
+    if missing:
+        raise InputError(f"{source}: missing columns {', '.join(missing)}; expected columns "
+                         f"{', '.join(BASE_SITE_COLUMNS)}")
+    unknown = [str(c) for c in table.columns if c not in BASE_SITE_COLUMNS]
+    if unknown:
+        problems.add(source, None, None, f"unknown columns {', '.join(unknown)}; expected some of "
+                     f"{', '.join(BASE_SITE_COLUMNS)}")
+    sites: list[CandidateSite] = []
+    seen: dict[str, int] = {}
+    for i, rec in enumerate(table.to_dict("records")):
+        row = i + 2
+
+        def text(col: str, rec: dict = rec) -> str:
+            value = rec.get(col)
+            return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+
+        sid = text("site_id")
+        if not sid:
+            problems.add(source, row, "site_id", "expected a non-empty id, got ''")
+        elif sid in seen:
+            problems.add(source, row, "site_id", f"duplicate id '{sid}' (first on row {seen[sid]})")
+        else:
+            seen[sid] = row
+        lon, lat = _num(text("lon")), _num(text("lat"))
+        coord = coordinate_problem(lon, lat)
+        if coord:
+            problems.add(source, row, "lon/lat", coord)
+        county = text("county_code")
+        if not re.fullmatch(r"\d{6}", county):
+            problems.add(source, row, "county_code", f"expected a 6-digit county code, got '{county}'")
+        status_text = text("status").lower() or "candidate"
+        try:
+            status = SiteStatus(status_text)
+        except ValueError:
+            problems.add(source, row, "status", f"expected one of {', '.join(s.value for s in SiteStatus)}, "
+                         f"got '{status_text}'")
+            status = SiteStatus.CANDIDATE
+        kind_text = text("outlet_kind").lower() or "new"
+        try:
+            kind = OutletKind(kind_text)
+        except ValueError:
+            problems.add(source, row, "outlet_kind", f"expected one of {', '.join(k.value for k in OutletKind)}, "
+                         f"got '{kind_text}'")
+            kind = OutletKind.NEW
+        levels = tuple(x.strip() for x in text("size_levels").split(";") if x.strip())
+        if problems:
+            continue
+        sites.append(CandidateSite(sid, text("name") or sid, Tier.RECYCLING_BASE, lon, lat, county,
+                                   status=status, outlet_kind=kind, size_levels=levels))
+    problems.raise_if_any()
+    return tuple(sites)

@@ -47,7 +47,7 @@ def _source_points(scenario: Scenario, codes: set[str]) -> dict[str, GeoPoint]:
             if county is None:
                 continue
             lon, lat = county.seat_lon, county.seat_lat
-        points[code] = GeoPoint(f"county:{code}", lon, lat)
+        points[code] = GeoPoint(code, lon, lat)
     return points
 
 
@@ -141,7 +141,7 @@ def check_bases_plan(scenario: Scenario, plan: Plan, forecast: Any) -> list[str]
     for row in forecast.rows:
         if first <= row.year <= last:
             demand[(row.county_code, row.stream, row.year)] += row.t
-    codes = {c for c, _, _ in demand} | {f.origin_id.removeprefix("county:") for f in plan.flows}
+    codes = {c for c, _, _ in demand} | {f.origin_id for f in plan.flows}
     src = _source_points(scenario, codes)
     bases = {sid: c.point for sid, c in candidates.items()}
     stations = [s.point for s in scenario.rail_stations]
@@ -172,7 +172,7 @@ def check_bases_plan(scenario: Scenario, plan: Plan, forecast: Any) -> list[str]
     co2f = scenario.costs.co2_kg_per_t_km
     for n, f in enumerate(plan.flows, start=1):
         where = f"flow {n} ({f.origin_id} → {f.destination_id}, {f.stream}, {f.year})"
-        code = f.origin_id.removeprefix("county:")
+        code = f.origin_id
         if f.year is None or not first <= f.year <= last:
             problems.append(f"{where}: year outside the planning horizon {first}–{last}")
             continue
@@ -241,10 +241,10 @@ def check_bases_plan(scenario: Scenario, plan: Plan, forecast: Any) -> list[str]
         elif gap > _TOL_T:
             unserved_t += gap
             penalty += delta(y) * gap * params.unserved_penalty_cny_per_t
-            short_counties.add(f"county:{code}")
+            short_counties.add(code)
     reported = {u.location_id for u in plan.unserved}
     for c in sorted(short_counties - reported):
-        problems.append(f"{c}: retired tonnes neither shipped nor reported unserved")
+        problems.append(f"county {c}: retired tonnes neither shipped nor reported unserved")
 
     # -- costs and KPIs ------------------------------------------------------------
     expected = {"fixed": fixed, "processing": processing, "transport": transport, "revenue": revenue,

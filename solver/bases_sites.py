@@ -112,8 +112,8 @@ class Source:
 
 
 def source_id(county_code: str) -> str:
-    """Flow origin id of a county source (``county:<code>``)."""
-    return f"county:{county_code}"
+    """Flow origin id of a county source: the county code itself (maps place it at the seat)."""
+    return county_code
 
 
 def county_sources(county_codes: Iterable[str], plants: Sequence[Plant], counties: Sequence[County],

@@ -30,8 +30,8 @@ def _scenario(*, stations: tuple[RailStation, ...] = (), extra_km: dict | None =
              CandidateSite("base-B", "B", Tier.RECYCLING_BASE, 87.3, 44.0, B))
     plants = (Plant("pA", "pA", "wind", 100.0, 2005, "operating", 93.4, 42.9, A, "6505", "test"),
               Plant("pB", "pB", "wind", 100.0, 2010, "operating", 87.2, 44.1, B, "6523", "test"))
-    km = {("county:" + A, "base-A"): 10, ("county:" + A, "base-B"): 300,
-          ("county:" + B, "base-A"): 300, ("county:" + B, "base-B"): 10}
+    km = {(A, "base-A"): 10, (A, "base-B"): 300,
+          (B, "base-A"): 300, (B, "base-B"): 10}
     km.update(extra_km or {})
     return Scenario("two-period", (), sites, TableTravelModel(km), size_levels=(level,), plants=plants,
                     rail_stations=stations, costs=CostParams(discount_rate=0.0))
@@ -97,7 +97,7 @@ def test_checker_rejects_shrinking_overload_and_lost_tonnes() -> None:
     a = next(s for s in plan.sites if s.site_id == "base-A")
     shrink = dataclasses.replace(a, steps=(SizeStep(2025, "only", 50_000.0), SizeStep(2030, "only", 40_000.0)))
     dropped = plan.flows[1:]
-    extra = Flow("county:" + A, "base-A", STEEL, 60_000.0, 10.0, "source_to_base", 2026, "road")
+    extra = Flow(A, "base-A", STEEL, 60_000.0, 10.0, "source_to_base", 2026, "road")
     problems = check_bases_plan(scenario, dataclasses.replace(
         plan, sites=tuple(shrink if s.site_id == "base-A" else s for s in plan.sites)), forecast)
     assert any("shrinks" in p for p in problems)
@@ -135,14 +135,14 @@ def test_unreachable_tonnes_are_unserved_and_reported() -> None:
     plan = solve_bases(scenario, forecast, params=PARAMS)
     assert check_bases_plan(scenario, plan, forecast) == []
     assert plan.kpis["unserved_t"] == pytest.approx(500.0)
-    assert [u.location_id for u in plan.unserved] == ["county:653123"]
+    assert [u.location_id for u in plan.unserved] == ["653123"]
     assert plan.costs_cny["unserved_penalty"] == pytest.approx(500 * PARAMS.unserved_penalty_cny_per_t)
 
 
 def test_rail_is_used_when_cheaper_and_checked() -> None:
     stations = (RailStation("sa", "A站", 93.45, 42.85, A), RailStation("sb", "B站", 87.25, 44.05, B))
-    km = {("county:" + A, "sa"): 5, ("county:" + B, "sb"): 5, ("base-A", "sa"): 5, ("base-B", "sb"): 5,
-          ("sa", "sb"): 300, ("county:" + A, "sb"): 300, ("county:" + B, "sa"): 300,
+    km = {(A, "sa"): 5, (B, "sb"): 5, ("base-A", "sa"): 5, ("base-B", "sb"): 5,
+          ("sa", "sb"): 300, (A, "sb"): 300, (B, "sa"): 300,
           ("base-A", "sb"): 300, ("base-B", "sa"): 300}
     scenario = _scenario(stations=stations, extra_km=km)
     params = dataclasses.replace(PARAMS, rail_rate_cny_per_t_km=0.1, rail_handling_cny_per_t=10.0)

@@ -126,3 +126,24 @@ def test_parse_plants_missing_column() -> None:
     with pytest.raises(InputError, match="missing columns capacity_mw"):
         parse_plants(pd.DataFrame({"plant_id": ["A"], "technology": ["wind"], "lon": [93.0],
                                    "lat": [42.0], "county_code": ["650502"]}), source="x.csv")
+
+
+def test_read_base_sites_and_errors(tmp_path) -> None:
+    from geodata.plants import parse_base_sites, read_base_sites
+    from network.sites import SiteStatus, Tier
+
+    path = tmp_path / "bases.csv"
+    path.write_text("site_id,name,lon,lat,county_code,status,outlet_kind,size_levels\n"
+                    "my1,哈密园区,93.6,42.9,650502,required,industrial_park,small;medium\n", encoding="utf-8")
+    (site,) = read_base_sites(path)
+    assert site.tier is Tier.RECYCLING_BASE and site.status is SiteStatus.REQUIRED
+    assert site.size_levels == ("small", "medium")
+    table = pd.DataFrame({"site_id": ["a", "a"], "lon": ["93.6", "200"], "lat": ["42.9", "42.9"],
+                          "county_code": ["650502", "x"], "status": ["open", ""]})
+    with pytest.raises(InputError) as info:
+        parse_base_sites(table, source="b.csv")
+    text = str(info.value)
+    assert "b.csv row 2, field 'status': expected one of" in text
+    assert "b.csv row 3, field 'site_id': duplicate id 'a'" in text
+    assert "b.csv row 3, field 'lon/lat'" in text
+    assert "b.csv row 3, field 'county_code'" in text
