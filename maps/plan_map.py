@@ -119,6 +119,7 @@ def build_map(scenario: Scenario, plan: Plan | None = None, *, basemap: str = "n
     plans = [p for p in (plan, *extra_plans) if p is not None]
     fmap = OfflineMap(location=_centre(scenario, frame), zoom_start=8, tiles=None, control_scale=True,
                       prefer_canvas=True)
+    fmap.options["max_zoom"] = 18  # marker clustering needs the map's own maxZoom when there are no tiles
     basemap_note = add_basemap(fmap, basemap, tianditu_key=tianditu_key)
     layers = _Layers(fmap)
     notes: list[str] = []
