@@ -217,10 +217,10 @@ def _check_route(scenario: Scenario, params: RoutingParams, route: Route, needs:
             t = start + params.break_h
         here = loc
         peak_t, peak_m3 = max(peak_t, load_t), max(peak_m3, load_m3)
-        if load_t > vt.capacity_t + LOAD_TOL:
+        if stop.kind == "collect" and load_t > vt.capacity_t + LOAD_TOL:
             out.append(f"{where}: load {load_t:.3f} t since the last unload exceeds the capacity "
                        f"{vt.capacity_t:.3f} t of {vt.name}")
-        if load_m3 > vt.capacity_m3 + LOAD_TOL:
+        if stop.kind == "collect" and load_m3 > vt.capacity_m3 + LOAD_TOL:
             out.append(f"{where}: load {load_m3:.3f} m³ since the last unload exceeds the capacity "
                        f"{vt.capacity_m3:.3f} m³ of {vt.name}")
         if abs(stop.load_after_t - load_t) > LOAD_TOL or abs(stop.load_after_m3 - load_m3) > LOAD_TOL:

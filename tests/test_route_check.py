@@ -19,7 +19,21 @@ import math
 import numpy as np
 import pytest
 
-from solver.route_check import check_routing_solution, route_figures
+from network import (
+    Assignment,
+    CandidateSite,
+    OpenSite,
+    Plan,
+    Route,
+    RouteStop,
+    Scenario,
+    SolveInfo,
+    TableTravelModel,
+    Tier,
+    Unserved,
+)
+from network.routing_params import RoutingParams
+from solver.route_check import check_route_plan, check_routing_solution, route_figures
 from solver.routing_problem import (
     DriverBreak,
     RoutingClient,
@@ -189,3 +203,118 @@ def test_backend_solutions_with_reloads_and_windows_are_clean(backend: str) -> N
     solution = solve_routing_problem(problem, backend=backend, time_limit_s=0.5, seed=1)
     assert solution.routes
     assert check_routing_solution(problem, solution) == []
+
+
+# --- the Plan form: check_route_plan ------------------------------------------------------------
+# Station ST with points cp1 (104 t/yr = 2.0 t/week: one 2.0 t visit, 13.33 m³ at 0.15 t/m³) and cp3
+# (26 t/yr = 0.5 t/week: one 0.5 t visit); ST-cp1 10 km, ST-cp3 8 km, cp1-cp3 9 km, 40 km/h; light truck
+# 2 t / 16 m³, 180 CNY/day, 1.2 CNY/km, 40 CNY/h; stop 0.25 h + 0.2 h/t, unload 0.5 h.
+# Route ST → cp1 → ST (unload) → cp3 → ST from 0 h: cp1 at 0.25 (leaves 0.9), ST at 1.15 (leaves 1.65),
+# cp3 at 1.85 (leaves 2.2), back 2.4 h; 36 km; 180 + 43.2 + 96 = 319.2 CNY; CO₂ (2 t × 10 km + 0.5 t × 8 km)
+# × 0.28 kg/t·km = 6.72 kg.
+
+
+def _plan_inputs() -> tuple[Scenario, Plan, RoutingParams]:
+    sites = (CandidateSite("ST", "中转站", Tier.TRANSFER_STATION, 93.50, 42.80, "650502"),
+             CandidateSite("cp1", "供销社1", Tier.COLLECTION_POINT, 93.55, 42.80, "650502"),
+             CandidateSite("cp3", "供销社3", Tier.COLLECTION_POINT, 93.50, 42.85, "650502"))
+    scenario = Scenario("hand", (), sites, TableTravelModel(
+        {("ST", "cp1"): 10, ("ST", "cp3"): 8, ("cp1", "cp3"): 9}, speed_kmh=40.0))
+    network_plan = Plan("network", "hand", SolveInfo("network_design", "highs", "optimal", 0.0),
+                        sites=(OpenSite("ST", Tier.TRANSFER_STATION, "small", 3000, 130, 250_000),
+                               OpenSite("cp1", Tier.COLLECTION_POINT, "kiosk", 150, 104.0, 15_000),
+                               OpenSite("cp3", Tier.COLLECTION_POINT, "kiosk", 150, 26.0, 15_000)),
+                        assignments=(Assignment("cp1", "ST", 1.0, "site", 10),
+                                     Assignment("cp3", "ST", 1.0, "site", 8)))
+    return scenario, network_plan, RoutingParams(horizon="week", vehicle_types=("light_truck",))
+
+
+M1, M3 = 2.0 / 0.15, 0.5 / 0.15
+HAND_STOPS = (RouteStop("ST", "depot", 0.0, 0.0), RouteStop("cp1", "collect", 0.25, 2.0, M1, 2.0),
+              RouteStop("ST", "unload", 1.15, 0.0), RouteStop("cp3", "collect", 1.85, 0.5, M3, 0.5),
+              RouteStop("ST", "depot", 2.4, 0.5, M3))
+
+
+def _hand_plan(stops: tuple[RouteStop, ...] = HAND_STOPS, *, extra: tuple[Route, ...] = (),
+               unserved: tuple[Unserved, ...] = (), total: float = 319.2) -> Plan:
+    route = Route("ST-d1-r1", "ST", "light_truck", stops, 36.0, 2.4, 319.2, 1)
+    return Plan("routes", "hand", SolveInfo("collection_routing", "hand", "heuristic", total),
+                routes=(route, *extra), unserved=unserved,
+                costs_cny={"vehicles_fixed": 180.0, "distance": 43.2, "time": 96.0, "total": total},
+                kpis={"total_km": 36.0, "vehicle_hours": 2.4, "utilisation": 1.0, "co2_t": 0.00672,
+                      "routes": 1.0, "unloads": 1.0})
+
+
+def test_hand_built_route_plan_passes() -> None:
+    scenario, network_plan, params = _plan_inputs()
+    assert check_route_plan(scenario, network_plan, _hand_plan(), params) == []
+
+
+def test_hand_built_plan_with_a_reported_skip_passes() -> None:
+    scenario, network_plan, params = _plan_inputs()
+    stops = (HAND_STOPS[0], HAND_STOPS[1], RouteStop("ST", "depot", 1.15, 2.0, M1))
+    plan = dataclasses.replace(
+        _hand_plan(), routes=(Route("ST-d1-r1", "ST", "light_truck", stops, 20.0, 1.15, 250.0, 1),),
+        unserved=(Unserved("cp3", "day 1: skipped 跳过"),),
+        costs_cny={"vehicles_fixed": 180.0, "distance": 24.0, "time": 46.0, "total": 250.0},
+        kpis={"total_km": 20.0, "vehicle_hours": 1.15, "utilisation": 1.0, "co2_t": 0.0056, "routes": 1.0,
+              "unloads": 0.0})
+    assert check_route_plan(scenario, network_plan, plan, params) == []
+
+
+def _no_unload() -> Plan:
+    stops = (HAND_STOPS[0], HAND_STOPS[1], RouteStop("cp3", "collect", 1.125, 2.5, M1 + M3, 0.5),
+             RouteStop("ST", "depot", 1.675, 2.5, M1 + M3))
+    return _hand_plan(stops)
+
+
+def _twice() -> Plan:
+    again = Route("ST-d1-r2", "ST", "light_truck", (RouteStop("ST", "depot", 0.0, 0.0),
+                  RouteStop("cp3", "collect", 0.2, 0.5, M3, 0.5), RouteStop("ST", "depot", 0.75, 0.5, M3)),
+                  16.0, 0.75, 229.2, 1)
+    return _hand_plan(extra=(again,))
+
+
+PLAN_BROKEN = {
+    "overloaded between unloads": (_no_unload, {},
+                                   "stop 3 collect cp3: load 2.500 t since the last unload exceeds the capacity 2.000 t"),
+    "too long for the shift": (_hand_plan, {"shift_h": 2.0}, "returns at 2.400 h, after the 2.000 h shift ends"),
+    "time window missed": (_hand_plan, {"time_windows": True, "point_windows_h": {"cp3": (0.0, 1.5)}},
+                           "stop 4 collect cp3: service starts at 1.850 h, after its window [0.000, 1.500] h"),
+    "point visited twice": (_twice, {}, "point cp3: 2 pickups + 0 unserved a week, expected 1"),
+    "point missing and not reported": (
+        lambda: _hand_plan(HAND_STOPS[:2] + (RouteStop("ST", "depot", 1.15, 2.0, M1),)), {},
+        "point cp3: 0 pickups + 0 unserved a week, expected 1"),
+    "wrong total cost": (lambda: _hand_plan(total=300.0), {}, "costs_cny['total']: stated 300.0000, recomputed"),
+    "wrong collected amount": (
+        lambda: _hand_plan(HAND_STOPS[:3] + (RouteStop("cp3", "collect", 1.85, 0.4, M3, 0.4), HAND_STOPS[4])),
+        {}, "collects 0.4000 t, the point needs 0.5000 t per pickup"),
+    "misstated arrival": (
+        lambda: _hand_plan(HAND_STOPS[:3] + (RouteStop("cp3", "collect", 1.5, 0.5, M3, 0.5), HAND_STOPS[4])),
+        {}, "stop 4 collect cp3: stated arrival 1.5000 h, recomputed 1.8500 h"),
+    "too few vehicles": (_twice, {"vehicle_counts": {"light_truck": 1}},
+                         "station ST day 1: 2 routes of light_truck, only 1 available"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLAN_BROKEN))
+def test_broken_route_plans_are_caught(name: str) -> None:
+    scenario, network_plan, params = _plan_inputs()
+    make, changes, expected = PLAN_BROKEN[name]
+    violations = check_route_plan(scenario, network_plan, make(), dataclasses.replace(params, **changes))
+    assert any(expected in v for v in violations), violations
+
+
+def test_solve_routes_plan_is_clean_and_stays_clean_through_json() -> None:
+    from network.serialize import plan_from_dict, plan_to_dict
+    from solver.routing_plan import solve_routes
+
+    scenario, network_plan, params = _plan_inputs()
+    params = dataclasses.replace(params, vehicle_types=("tricycle",), vehicle_counts={"tricycle": 1},
+                                 time_limit_s_per_station=0.3)
+    plan = solve_routes(scenario, network_plan, params=params)
+    # One 0.5 t / 3 m³ tricycle: cp1's visit (2 t, 13.3 m³) is split by volume into 5 pickups on day 1
+    # (4 reloads), cp3's (0.5 t, 3.3 m³) into 2 on day 2 (1 reload).
+    assert (plan.kpis["routes"], plan.kpis["unloads"]) == (2.0, 5.0)
+    assert check_route_plan(scenario, network_plan, plan, params) == []
+    assert check_route_plan(scenario, network_plan, plan_from_dict(plan_to_dict(plan)), params) == []
