@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from network.serialize import write_text_atomic
+from batch.store import publish, write_text
 
 #: KPI columns: (column id, heading 中文 English, where in the manifest).
 COLUMNS: tuple[tuple[str, str, tuple[str, str]], ...] = (
@@ -144,7 +144,7 @@ def write_pareto_chart(frame: pd.DataFrame, path: Path) -> Path:
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=110)
-        os.replace(tmp, path)
+        publish(tmp, path)
     finally:
         plt.close(fig)
         Path(tmp).unlink(missing_ok=True)
@@ -237,7 +237,7 @@ def write_comparison_excel(frame: pd.DataFrame, manifests: Mapping[str, Mapping[
                 writer, sheet_name="错误 Errors", index=False)
             for sheet in writer.sheets.values():
                 sheet.set_column(0, 40, 16)
-        os.replace(tmp, path)
+        publish(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path
@@ -265,10 +265,10 @@ def write_comparison(batch_dir: Path, manifests: Mapping[str, Mapping[str, Any]]
     chart = write_pareto_chart(frame, batch_dir / "pareto.png")
     out = {"chart": chart}
     page = batch_dir / "comparison.html"
-    write_text_atomic(page, comparison_html(frame, manifests, title=title, chart=chart.name))
+    write_text(page, comparison_html(frame, manifests, title=title, chart=chart.name))
     out["html"] = page
     csv = batch_dir / "comparison.csv"
-    write_text_atomic(csv, frame.to_csv(index=False))
+    write_text(csv, frame.to_csv(index=False))
     out["csv"] = csv
     out["excel"] = write_comparison_excel(frame, manifests, batch_dir / "comparison.xlsx")
     return out

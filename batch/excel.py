@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from batch.spec import SCENARIO_KEYS, BatchSpec, parse_batch
+from batch.store import publish
 from network.errors import InputError, ProblemCollector
 from network.params import CostParams, params_to_mapping
 
@@ -64,7 +65,7 @@ def template_rows(model: str = "network") -> list[tuple[str, Any, str]]:
     from batch.models import params_class
 
     rows: list[tuple[str, Any, str]] = [
-        ("name", "hami-sweep", "批次名称 batch name (output folder)"),
+        ("name", "my-batch", "批次名称 batch name (output folder out/<name>)"),
         ("region", "hami", "内置区域 bundled region id (python solve.py regions)"),
         ("model", model, "模型 model: network (三级网络 three-tier design)"),
         ("seed", 0, "随机种子 seed of generated data and solver"),
@@ -130,7 +131,7 @@ def write_template(path: Path, *, model: str = "network") -> Path:
     os.close(fd)
     try:
         wb.save(tmp)
-        os.replace(tmp, path)
+        publish(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path

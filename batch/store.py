@@ -24,13 +24,13 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from network.errors import InputError
-from network.serialize import write_text_atomic
 
 MANIFEST = "manifest.json"
 #: Version of the manifest layout.
@@ -178,6 +178,32 @@ def batch_lock(batch_dir: Path) -> Iterator[None]:
         handle.close()
 
 
+def publish(tmp: str | Path, path: Path) -> None:
+    """Give a finished temporary file the usual permissions and rename it to ``path``.
+
+    ``tempfile.mkstemp`` creates files readable by their owner only; the
+    outputs of a batch are meant to be shared like any other file.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text atomically (temporary file, flush, rename), readable as usual."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        publish(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (temporary file and rename)."""
-    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=1))

@@ -114,7 +114,7 @@ def test_excel_template_round_trips_and_names_bad_rows(tmp_path: Path) -> None:
     spec = read_batch_excel(path)
     # 2 grid values × 2 variants + 1 explicit scenario
     assert len(spec.scenarios) == 5
-    assert spec.name == "hami-sweep"
+    assert spec.name == "my-batch"
     assert {s.model for s in spec.scenarios} == {"network"}
     shared = [s for s in spec.scenarios if s.name.startswith("两网融合")]
     assert {s.params["min_shared_point_share"] for s in shared} == {0.3}
@@ -137,3 +137,14 @@ def test_excel_template_round_trips_and_names_bad_rows(tmp_path: Path) -> None:
     text = str(info.value)
     assert "template.xlsx sheet '变化 variations' row 6, field '类型 type': expected one of" in text
     assert "template.xlsx sheet '变化 variations' row 7, field '名称 name': a variant row needs a name" in text
+
+
+def test_shipped_examples_expand(tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parents[1] / "batch" / "examples"
+    sweep = read_batch(examples / "hami_sweep.toml")
+    assert len(sweep.scenarios) >= 12
+    assert {s.region for s in sweep.scenarios} == {"hami"} and {s.model for s in sweep.scenarios} == {"network"}
+    assert all(s.params["threads"] == 1 for s in sweep.scenarios)
+    shipped = read_batch(examples / "batch_template.xlsx")
+    fresh = read_batch_excel(write_template(tmp_path / "fresh.xlsx"))
+    assert [s.scenario_id for s in shipped.scenarios] == [s.scenario_id for s in fresh.scenarios]

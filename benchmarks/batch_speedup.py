@@ -1,0 +1,80 @@
+"""Batch speed-up: the same scenarios on a Dask LocalCluster vs one process, one after another.
+
+Runs a batch file (default: 24 scenarios of the three-tier network model on
+Hami, ``benchmarks/batch_speedup.toml``) twice into fresh temporary folders —
+first sequentially in this process (``run_batch(..., sequential=True)``), then
+on a ``LocalCluster`` with one single-threaded worker per core — and prints
+the wall times, the speed-up, how many plans are identical between the two
+runs (``outcome_sha256``: the plan without its wall time) and the checker's
+verdicts, after a description of the machine.
+
+Usage::
+
+    python benchmarks/batch_speedup.py                      # 24 Hami scenarios
+    python benchmarks/batch_speedup.py --scenarios 8        # the first 8 only
+    python benchmarks/batch_speedup.py --batch my.toml --workers 2
+
+Both runs solve every scenario (each folder starts empty). Each task runs
+its solver with one thread, so the Dask run uses ``workers`` cores and the
+sequential run one; the ideal speed-up is ``min(workers, scenarios)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from machine import machine_lines  # noqa: E402
+
+from batch.run import run_batch, usable_cores  # noqa: E402
+from batch.spec import BatchSpec, read_batch  # noqa: E402
+
+DEFAULT_BATCH = Path(__file__).resolve().parent / "batch_speedup.toml"
+
+
+def _summary(label: str, result, elapsed: float) -> str:
+    ok = sum(m["status"] == "ok" for m in result.manifests.values())
+    clean = sum(m["status"] == "ok" and m["check"]["passed"] for m in result.manifests.values())
+    solve = sum(m.get("timings_s", {}).get("solve", 0.0) for m in result.manifests.values())
+    return (f"{label:<28} {elapsed:8.1f} s wall, {solve:8.1f} s solving in total; "
+            f"{ok}/{len(result.manifests)} solved, {clean} checker-clean, {len(result.failed)} failed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=Path, default=DEFAULT_BATCH, help="batch file (TOML/YAML/XLSX)")
+    parser.add_argument("--scenarios", type=int, default=None, help="run only the first N scenarios")
+    parser.add_argument("--workers", type=int, default=None, help="LocalCluster workers (default: usable cores)")
+    args = parser.parse_args(argv)
+
+    spec = read_batch(args.batch)
+    if args.scenarios:
+        spec = BatchSpec(spec.name, spec.source, spec.scenarios[:args.scenarios])
+    workers = args.workers or usable_cores()
+    print("\n".join(machine_lines(("numpy", "scipy", "ortools", "highspy", "dask", "distributed"))))
+    print(f"batch {spec.name} ({args.batch.name}): {len(spec.scenarios)} scenarios; "
+          f"LocalCluster with {workers} single-threaded worker processes vs 1 process")
+    with tempfile.TemporaryDirectory(prefix="huishou-speedup-") as tmp:
+        t0 = time.perf_counter()
+        seq = run_batch(spec, Path(tmp) / "sequential", sequential=True)
+        t_seq = time.perf_counter() - t0
+        print(_summary("sequential (1 process)", seq, t_seq), flush=True)
+        t0 = time.perf_counter()
+        par = run_batch(spec, Path(tmp) / "dask", workers=workers)
+        t_par = time.perf_counter() - t0
+        print(_summary(f"Dask LocalCluster ({workers} workers)", par, t_par))
+    same = sum(seq.manifests[sid].get("outcome_sha256") == par.manifests[sid].get("outcome_sha256")
+               for sid in seq.manifests if seq.manifests[sid]["status"] == "ok" and sid in par.manifests)
+    print(f"speed-up 加速比: {t_seq / t_par:.2f}× (ideal {min(workers, len(spec.scenarios))}×; the Dask time "
+          "includes starting the cluster)")
+    print(f"identical plans in both runs: {same}/{len(spec.scenarios)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
