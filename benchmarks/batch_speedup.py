@@ -1,7 +1,8 @@
 """Batch speed-up: the same scenarios on a Dask LocalCluster vs one process, one after another.
 
-Runs a batch file (default: 24 scenarios of the three-tier network model on
-Hami, ``benchmarks/batch_speedup.toml``) twice into fresh temporary folders —
+Runs a batch (default: 24 scenarios of the three-tier network model on Hami,
+:data:`DEFAULT_BATCH`: 2 policy variants × 4 first-leg freight rates × 3 rural
+coverage radii; or ``--batch FILE``) twice into fresh temporary folders —
 first sequentially in this process (``run_batch(..., sequential=True)``), then
 on a ``LocalCluster`` with one single-threaded worker per core — and prints
 the wall times, the speed-up, how many plans are identical between the two
@@ -29,12 +30,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from machine import machine_lines  # noqa: E402
+from machine import machine_lines
 
-from batch.run import run_batch, usable_cores  # noqa: E402
-from batch.spec import BatchSpec, read_batch  # noqa: E402
+from batch.run import run_batch, usable_cores
+from batch.spec import BatchSpec, parse_batch, read_batch
 
-DEFAULT_BATCH = Path(__file__).resolve().parent / "batch_speedup.toml"
+#: 24 Hami scenarios, in the batch-file form of docs/batch.md.
+DEFAULT_BATCH = {
+    "name": "speedup-hami",
+    "base": {"region": "hami", "model": "network", "seed": 0, "time_limit_s": 60},
+    "grid": {"costs.transport_rate_cny_per_t_km.village_to_point": [1.5, 2.0, 2.5, 3.0],
+             "params.max_distance_rural_km": [25, 30, 40]},
+    "variants": [{"name": "free 自由"},
+                 {"name": "shared 两网融合 ≥30%", "params": {"min_shared_point_share": 0.3}}],
+}
 
 
 def _summary(label: str, result, elapsed: float) -> str:
@@ -47,17 +56,18 @@ def _summary(label: str, result, elapsed: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=Path, default=DEFAULT_BATCH, help="batch file (TOML/YAML/XLSX)")
+    parser.add_argument("--batch", type=Path, default=None,
+                        help="batch file (TOML/YAML/XLSX); default: 24 Hami scenarios")
     parser.add_argument("--scenarios", type=int, default=None, help="run only the first N scenarios")
     parser.add_argument("--workers", type=int, default=None, help="LocalCluster workers (default: usable cores)")
     args = parser.parse_args(argv)
 
-    spec = read_batch(args.batch)
+    spec = read_batch(args.batch) if args.batch else parse_batch(DEFAULT_BATCH, source="batch_speedup.py")
     if args.scenarios:
         spec = BatchSpec(spec.name, spec.source, spec.scenarios[:args.scenarios])
     workers = args.workers or usable_cores()
     print("\n".join(machine_lines(("numpy", "scipy", "ortools", "highspy", "dask", "distributed"))))
-    print(f"batch {spec.name} ({args.batch.name}): {len(spec.scenarios)} scenarios; "
+    print(f"batch {spec.name} ({spec.source}): {len(spec.scenarios)} scenarios; "
           f"LocalCluster with {workers} single-threaded worker processes vs 1 process")
     with tempfile.TemporaryDirectory(prefix="huishou-speedup-") as tmp:
         t0 = time.perf_counter()
