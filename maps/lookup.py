@@ -31,7 +31,9 @@ def place_index(scenario: Scenario) -> dict[str, Place]:
 
     Ids are looked up in the order villages, sites, plants, rail stations,
     townships, counties; the first hit wins (a county code never shadows a
-    site id).
+    site id). A county code stands at the capacity-weighted centroid of the
+    county's plants when it has any (where base siting puts the county's
+    retired tonnes), else at the county seat.
     """
     index: dict[str, Place] = {}
 
@@ -50,6 +52,19 @@ def place_index(scenario: Scenario) -> dict[str, Place]:
         put(Place(r.station_id, r.lon, r.lat, r.name, "rail_station"))
     for t in scenario.townships:
         put(Place(t.code, t.seat_lon, t.seat_lat, t.name, "township", t.seat_generated))
+    # A county as a flow origin (base siting) sits at the capacity-weighted centroid of
+    # its plants, as solver.bases_sites places county sources, else at its seat.
+    mw: dict[str, list[float]] = {}
+    for p in scenario.plants:
+        acc = mw.setdefault(p.county_code, [0.0, 0.0, 0.0])
+        acc[0] += p.capacity_mw
+        acc[1] += p.capacity_mw * p.lon
+        acc[2] += p.capacity_mw * p.lat
+    names = {c.code: c.name for c in scenario.counties}
+    for code, (total, lon_mw, lat_mw) in sorted(mw.items()):
+        if total > 0 and code not in index:
+            put(Place(code, lon_mw / total, lat_mw / total, f"{names.get(code, code)} 电站重心 plant centroid",
+                      "county"))
     for c in scenario.counties:
         put(Place(c.code, c.seat_lon, c.seat_lat, c.name, "county", c.seat_generated))
     return index
