@@ -18,7 +18,6 @@ from network.errors import InputError
 from network.params import params_from_mapping
 from network.plan import Plan, Route
 from network.routing_params import RoutingParams
-from network.scenario import Scenario
 from network.serialize import plan_from_dict
 from solver.route_check import check_routing_solution
 from solver.route_check_plan import check_route_plan
@@ -26,7 +25,7 @@ from solver.routing_plan import solve_routes
 from solver.routing_problem import RoutingProblem, RoutingSolution
 
 
-def _read_network_plan(path: Path, scenario: Scenario) -> Plan:
+def _read_network_plan(path: Path) -> Plan:
     try:
         plan = plan_from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -34,9 +33,6 @@ def _read_network_plan(path: Path, scenario: Scenario) -> Plan:
     if plan.kind != "network":
         raise InputError(f"{path}: expected a network plan (kind 'network', from solve.py plan), "
                          f"got kind '{plan.kind}'")
-    if plan.scenario_name != scenario.name:
-        raise InputError(f"{path}: the plan is for scenario '{plan.scenario_name}', not '{scenario.name}'; "
-                         "use the same --region (and --seed) as solve.py plan")
     return plan
 
 
@@ -111,10 +107,13 @@ def route(
     """
     from cli.app import console
 
-    scenario = load_region(region, travel=travel, seed=seed)
     routing_table, network_table = _read_tables(params_file)
-    if plan is not None:
-        network_plan = _read_network_plan(plan, scenario)
+    network_plan = _read_network_plan(plan) if plan is not None else None
+    scenario = load_region(region, travel=travel, seed=seed)
+    if network_plan is not None:
+        if network_plan.scenario_name != scenario.name:
+            raise InputError(f"{plan}: the plan is for scenario '{network_plan.scenario_name}', not "
+                             f"'{scenario.name}'; use the same --region (and --seed) as solve.py plan")
     else:
         from network.network_params import NetworkParams
         from solver.network_design import solve_network
