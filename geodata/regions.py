@@ -139,10 +139,8 @@ def _census_extra(info: RegionInfo) -> dict[str, tuple[float, float]]:
     """``{county_code: (household size, car-owning households)}`` from the census."""
     census = read_bundled_csv(_census_file(info))
     out = {}
-    for row in census.itertuples(index=False):
-        size = as_float(row[12]) or 2.5
-        cars = (as_float(row[17]) or 0.0) / generation.CENSUS_LONG_FORM_SHARE
-        out[row[0]] = (size, cars)
+    for code, size, cars in zip(census["区划代码"], census["户规模"], census["拥有家用汽车"], strict=True):
+        out[code] = (as_float(size) or 2.5, (as_float(cars) or 0.0) / generation.CENSUS_LONG_FORM_SHARE)
     return out
 
 
