@@ -76,11 +76,12 @@ def svg_symbol(shape: str, colour: str, size: int, *, hollow: bool = False, labe
     size
         Width and height in pixels.
     hollow
-        Draw outline only, dashed: the look of generated (synthetic) locations.
+        Pale fill inside a dashed outline: the look of generated (synthetic) locations.
     label
         Short text drawn in the middle (e.g. a sequence number).
     """
-    fill = "#ffffff" if hollow else colour
+    # Generated: pale fill (tier colour at 30 %) inside a dashed outline; real: solid with a white rim.
+    fill = f'{colour}" fill-opacity="0.3' if hollow else colour
     dash = ' stroke-dasharray="3 2"' if hollow else ""
     stroke = f'stroke="{"#ffffff" if not hollow else colour}" stroke-width="{2 if hollow else 1.5}"{dash}'
     s = 20

@@ -163,5 +163,5 @@ def county_items(scenario: Scenario, frame: DisplayFrame) -> tuple[list[Item], l
                                 "tip": f"{c.name} 县域示意范围 schematic extent (示意图, not an official boundary)"})
         seats.append({"ll": frame.latlon(c.seat_lon, c.seat_lat), "kind": "seat",
                       "style": {"r": 3, "c": "#424242", "f": "#ffffff", "w": 1.5, "fo": 1.0},
-                      "tip": c.name + (" (县城位置推定 seat approximate)" if c.seat_generated else ""), "perm": True})
+                      "tip": c.name + (" ≈" if c.seat_generated else ""), "perm": True})
     return extents, seats

@@ -30,6 +30,9 @@ PANEL_CSS = """
   padding: 0 3px; color: #424242; }
 .hs-label:before { display: none; }
 .leaflet-container { background: #f3f1ea; }
+.marker-cluster-small, .marker-cluster-medium, .marker-cluster-large { background-color: rgba(141,110,99,0.3); }
+.marker-cluster-small div, .marker-cluster-medium div, .marker-cluster-large div {
+  background-color: rgba(121,85,72,0.75); color: #ffffff; }
 """
 
 
@@ -87,7 +90,8 @@ def legend_html(entries: Sequence[tuple[str, str]], notes: Sequence[str]) -> str
     """The legend: ``entries`` are (symbol HTML, label) pairs; ``notes`` are lines below."""
     rows = "".join(f"<tr><td>{sym}</td><td>{escape(label)}</td></tr>" for sym, label in entries)
     extra = "".join(f'<div class="note">{escape(n)}</div>' for n in notes)
-    return f'<div id="hs-legend" class="hs-panel"><h4>图例 Legend</h4><table>{rows}</table>{extra}</div>'
+    return (f'<div id="hs-legend" class="hs-panel"><details open><summary><b>图例 Legend</b></summary>'
+            f"<table>{rows}</table>{extra}</details></div>")
 
 
 def circle_swatch(colour: str, *, radius: int = 6, hollow: bool = False, fill: str | None = None) -> str:

@@ -129,6 +129,8 @@ def build_map(scenario: Scenario, plan: Plan | None = None, *, basemap: str = "n
     group = layers.add(county_name, "lines", extents, show=basemap == "none")
     layers.add(county_name, "points", seats, show=basemap == "none", group=group)
     schematic = bool(extents) and basemap == "none"
+    if any(c.seat_generated for c in scenario.counties):
+        notes.append("≈ 县城位置推定 county seat position approximate")
     if extents:
         notes.append("虚线灰框为县域示意范围(村点凸包), 非官方界线 Dashed grey outlines sketch county extents "
                      "(hull of villages), not official boundaries — 示意图")

@@ -124,7 +124,7 @@ def test_generated_locations_look_generated() -> None:
         assert (item["style"]["fo"] == 0.0 and item["style"].get("d")) if vid in generated else item["style"]["fo"] > 0
     fmap = build_map(sc, network_plan())
     cp3 = next(i for i in _items_of_kind(fmap, "site") if "cp3" in i["popup"])
-    assert 'stroke-dasharray="3 2"' in cp3["icon"] and 'fill="#ffffff"' in cp3["icon"]
+    assert 'stroke-dasharray="3 2"' in cp3["icon"] and 'fill-opacity="0.3"' in cp3["icon"]
     assert "Generated location" in fmap.get_root().render()
 
 
