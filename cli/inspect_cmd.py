@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from geodata.read import read_sites, read_villages
-from geodata.regions import load_region, region_bbox
+from geodata.regions import graph_key, load_region, region_bbox
 from geodata.roads import download_graph
 from geodata.travel import build_travel_model
 from network.errors import InputError
@@ -29,6 +29,8 @@ def inspect(
     crs: Annotated[str, typer.Option(
         help="Coordinate system of your files 坐标系: wgs84, cgcs2000, gcj02 (高德/腾讯), bd09 (百度), EPSG:<code>."
     )] = "wgs84",
+    county: Annotated[list[str] | None, typer.Option(
+        "--county", "-c", help="Only this county of the region 只看某县 (code, repeatable), e.g. -c 140221.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the generated parts 生成数据的随机种子.")] = 0,
     travel: Annotated[str, typer.Option(
         help="Travel model 距离模型: auto (road graph if cached, else circuity), circuity, osm.")] = "auto",
@@ -48,10 +50,12 @@ def inspect(
         if region is None:
             raise InputError("option '--download-roads': give --region too, e.g. --region hami")
         with console.status(f"Downloading the OSM road graph 下载路网 for {region} ({download_roads})…"):
-            path = download_graph(region, region_bbox(region), scale=download_roads)
+            path = download_graph(graph_key(region, county), region_bbox(region, counties=county),
+                                  scale=download_roads)
         console.print(f"Road graph cached 路网已缓存: {path}")
     if region is not None:
-        scenario = load_region(region, travel=travel, seed=seed, villages_file=villages, sites_file=sites, crs=crs)
+        scenario = load_region(region, travel=travel, seed=seed, villages_file=villages, sites_file=sites, crs=crs,
+                               counties=county)
     elif villages is not None or sites is not None:
         scenario = _user_scenario(villages, sites, crs=crs, travel=travel)
     else:

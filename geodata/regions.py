@@ -19,7 +19,7 @@ from pathlib import Path
 
 from geodata import candidates, generation, synth
 from geodata._data import as_float, read_bundled_csv
-from geodata.travel import build_travel_model
+from geodata.travel import DEFAULT_CIRCUITY, REGION_CIRCUITY, build_travel_model
 from network.admin import County, Plant, RailStation, Township
 from network.demand import SettlementType, Village
 from network.errors import InputError
@@ -195,33 +195,51 @@ def generate_villages(info: RegionInfo, counties: Iterable[County], townships: I
     return tuple(villages)
 
 
-def region_bbox(region_id: str, *, margin_deg: float = 0.05) -> tuple[float, float, float, float]:
+def graph_key(region_id: str, counties: Iterable[str] | None = None) -> str:
+    """Cache name of the road graph for a region or some of its counties, e.g. ``datong-140221``."""
+    return region_id if counties is None else f"{region_id}-{'-'.join(sorted(set(map(str, counties))))}"
+
+
+def region_bbox(region_id: str, *, counties: Iterable[str] | None = None,
+                margin_deg: float = 0.05) -> tuple[float, float, float, float]:
     """``(west, south, east, north)`` around a region's counties (for road-graph downloads).
+
+    Parameters
+    ----------
+    region_id
+        Bundled region id.
+    counties
+        Only these county codes (default: all of the region's).
+    margin_deg
+        Margin added on every side, degrees.
 
     Raises
     ------
     InputError
-        For an unknown region.
+        For an unknown region, or when no county matches.
     """
-    counties = load_counties(region_info(region_id))
-    boxes = [c.bbox or (c.seat_lon, c.seat_lat, c.seat_lon, c.seat_lat) for c in counties]
+    found = load_counties(region_info(region_id))
+    if counties is not None:
+        codes = set(counties)
+        found = tuple(c for c in found if c.code in codes)
+        if not found:
+            raise InputError(f"option 'counties': none of {', '.join(sorted(codes))} is in region '{region_id}'")
+    boxes = [c.bbox or (c.seat_lon, c.seat_lat, c.seat_lon, c.seat_lat) for c in found]
     return (min(b[0] for b in boxes) - margin_deg, min(b[1] for b in boxes) - margin_deg,
             max(b[2] for b in boxes) + margin_deg, max(b[3] for b in boxes) + margin_deg)
 
 
-def _load_plants(info: RegionInfo) -> tuple[Plant, ...]:
+def _load_plants(info: RegionInfo, county_codes: set[str]) -> tuple[Plant, ...]:
     if importlib.util.find_spec("geodata.plants") is None:
         return ()
     from geodata import plants  # owned by the bases developer
 
-    found = plants.load_plants([info.prefecture_code])
-    if info.county_codes is not None:
-        found = tuple(p for p in found if p.county_code in info.county_codes)
-    return tuple(found)
+    return tuple(p for p in plants.load_plants([info.prefecture_code]) if p.county_code in county_codes)
 
 
 def load_region(region_id: str, *, travel: str = "auto", seed: int = 0, villages_file: str | Path | None = None,
-                sites_file: str | Path | None = None, crs: str = "wgs84") -> Scenario:
+                sites_file: str | Path | None = None, crs: str = "wgs84",
+                counties: Iterable[str] | None = None) -> Scenario:
     """Build the scenario of a bundled region.
 
     Parameters
@@ -239,6 +257,9 @@ def load_region(region_id: str, *, travel: str = "auto", seed: int = 0, villages
     crs
         Declared CRS of the user's files (``wgs84``, ``cgcs2000``, ``gcj02``,
         ``bd09`` or ``EPSG:<code>``).
+    counties
+        Only these county codes of the region (a county-level plan, 县域规划);
+        each county's generated villages are the same as in the whole region.
 
     Returns
     -------
@@ -251,7 +272,19 @@ def load_region(region_id: str, *, travel: str = "auto", seed: int = 0, villages
         For an unknown region, or bad user files (all problems at once).
     """
     info = region_info(region_id)
-    counties = load_counties(info)
+    all_counties = load_counties(info)
+    cache_key = region_id
+    if counties is not None:
+        wanted = [str(c) for c in counties]
+        known = {c.code for c in all_counties}
+        unknown = [c for c in wanted if c not in known]
+        if unknown or not wanted:
+            raise InputError(f"option 'counties': unknown county code(s) {', '.join(unknown) or '(none given)'} "
+                             f"for region '{region_id}'; expected some of "
+                             + ", ".join(f"{c.code} {c.name}" for c in all_counties))
+        all_counties = tuple(c for c in all_counties if c.code in set(wanted))
+        cache_key = graph_key(region_id, wanted)
+    counties = all_counties
     townships = load_townships(info, counties, seed=seed)
     county_codes = {c.code for c in counties}
     rail = load_rail_stations(info, county_codes)
@@ -273,10 +306,11 @@ def load_region(region_id: str, *, travel: str = "auto", seed: int = 0, villages
         sites = read_sites(Path(sites_file), crs=crs, county_codes=county_codes)
         notes["sites"] = f"candidate sites from the user's file {Path(sites_file).name} (declared CRS {crs})"
     else:
-        sites = candidates.generate_sites(villages, townships, counties, rail, seat_county=info.seat_county,
+        seat = info.seat_county if info.seat_county in county_codes else counties[0].code
+        sites = candidates.generate_sites(villages, townships, counties, rail, seat_county=seat,
                                           xinjiang=info.xinjiang, seed=seed)
         notes["sites"] = (f"candidate sites GENERATED at assumed outlets (seed {seed}); existing sites assumed in "
-                          f"the seat county {info.seat_county}; docs/data.md")
+                          f"county {seat} {next(c.name for c in counties if c.code == seat)}; docs/data.md")
     n_gen_town = sum(t.seat_generated for t in townships)
     notes["township_seats"] = (f"{len(townships) - n_gen_town} of {len(townships)} township seats matched in "
                                f"GeoNames; {n_gen_town} GENERATED")
@@ -284,9 +318,10 @@ def load_region(region_id: str, *, travel: str = "auto", seed: int = 0, villages
     if n_gen_seat:
         notes["county_seats"] = (f"{n_gen_seat} of {len(counties)} county seats not in GeoNames: polygon "
                                  "representative point used (generated)")
-    model, travel_note = build_travel_model(region_id, travel=travel)
+    model, travel_note = build_travel_model(cache_key, travel=travel,
+                                            circuity=REGION_CIRCUITY.get(region_id, DEFAULT_CIRCUITY))
     notes["travel"] = travel_note
-    plants = _load_plants(info)
+    plants = _load_plants(info, county_codes)
     if not plants:
         notes["plants"] = "no wind/PV plant inventory loaded (geodata.plants not available)"
     return Scenario(name=region_id, villages=villages, sites=sites, travel=model, counties=counties,

@@ -144,3 +144,14 @@ def test_user_village_in_an_unknown_township_is_reported(tmp_path: Path) -> None
 def test_unknown_region_lists_the_known_ones() -> None:
     with pytest.raises(InputError, match="unknown region 'beijing'.*hami, datong"):
         load_region("beijing")
+
+
+def test_a_county_subset_keeps_that_countys_generated_villages(hami) -> None:
+    sub = load_region("hami", travel="circuity", counties=["650521"])
+    assert [c.name for c in sub.counties] == ["巴里坤哈萨克自治县"]
+    assert list(sub.villages) == [v for v in hami.villages if v.county_code == "650521"]
+    assert all(p.county_code == "650521" for p in sub.plants)
+    assert any(s.status is SiteStatus.EXISTING for s in sub.sites)  # forced-open sites move to the county loaded
+    assert "hami-650521" in sub.notes["travel"]
+    with pytest.raises(InputError, match="unknown county code.*140213"):
+        load_region("hami", counties=["140213"])
