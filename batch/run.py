@@ -25,6 +25,7 @@ from typing import Any
 from batch.spec import BatchSpec, ScenarioSpec
 from batch.store import batch_lock, finished_manifests, remove_leftovers, write_json, write_scenario_folder
 from batch.task import THREAD_VARIABLES, error_record, now_iso, run_task
+from network.errors import InputError
 
 log = logging.getLogger("huishou.batch.run")
 
@@ -109,7 +110,11 @@ def run_batch(spec: BatchSpec, batch_dir: Path, *, scheduler: str | None = None,
     Raises
     ------
     InputError
-        If another run holds the folder.
+        If another run holds the folder, or the scheduler cannot be reached
+        or has no workers.
+    KeyboardInterrupt
+        On Ctrl-C: the cluster is shut down; every scenario finished so far
+        is on disk and a rerun resumes.
     """
     batch_dir = Path(batch_dir)
     run_id = uuid.uuid4().hex
@@ -190,7 +195,17 @@ def _run_dask(tasks: list[dict[str, Any]], scheduler: str | None, workers: int |
                                    host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     else:
-        client = Client(scheduler, timeout="20s")
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise InputError(f"scheduler {scheduler}: cannot connect ({exc}); start it with "
+                             "'dask scheduler' or leave out --scheduler to use this machine") from None
+        try:
+            client.wait_for_workers(1, timeout=60)
+        except TimeoutError:
+            client.close()
+            raise InputError(f"scheduler {scheduler}: no worker connected within 60 s; start workers "
+                             f"with 'dask worker {scheduler} --nthreads 1'") from None
     futures: dict[str, Any] = {}
     try:
         for task in tasks:

@@ -182,26 +182,26 @@ def parse_batch(data: Mapping[str, Any], *, source: str, default_name: str = "ba
     if not isinstance(name, str) or not name.strip():
         problems.add(source, None, "name", f"expected a non-empty batch name, got {name!r}")
         name = default_name
-    base = _flat(data.get("base", {}), f"{source} [base]", problems)
-    grid_raw = _flat(data.get("grid", {}), f"{source} [grid]", problems)
+    base = _flat(data.get("base", {}), f"{source} section base", problems)
+    grid_raw = _flat(data.get("grid", {}), f"{source} section grid", problems)
     grid: dict[str, list[Any]] = {}
     for key, values in grid_raw.items():
         if not isinstance(values, list) or not values:
-            problems.add(f"{source} [grid]", None, key, f"expected a non-empty list of values, got {values!r}")
+            problems.add(f"{source} section grid", None, key, f"expected a non-empty list of values, got {values!r}")
         else:
             grid[key] = values
-    variants = _named_list(data.get("variants", []), f"{source} [[variants]]", problems)
-    explicit = _named_list(data.get("scenarios", []), f"{source} [[scenarios]]", problems)
+    variants = _named_list(data.get("variants", []), f"{source} variant", problems)
+    explicit = _named_list(data.get("scenarios", []), f"{source} scenario", problems)
     problems.raise_if_any()
     if not variants and (grid or not explicit):
-        variants = [("base", {}, f"{source} [base]")]
+        variants = [("base", {}, f"{source} section base")]
 
     rows: list[tuple[str, dict[str, Any], str]] = []
     keys = list(grid)
     for vname, overrides, where in variants:
         for key in keys:
             if key in overrides:
-                problems.add(where, None, key, "is also swept in [grid]; set it in one place only")
+                problems.add(where, None, key, "is also swept in the grid section; set it in one place only")
         for combo in itertools.product(*(grid[k] for k in keys)):
             point = dict(zip(keys, combo, strict=True))
             label = vname if not point else vname + " | " + ", ".join(
@@ -210,7 +210,7 @@ def parse_batch(data: Mapping[str, Any], *, source: str, default_name: str = "ba
     rows.extend(explicit)
     problems.raise_if_any()
 
-    _resolve("base", base, {}, f"{source} [base]")  # a bad base is reported once, not per scenario
+    _resolve("base", base, {}, f"{source} section base")  # a bad base is reported once, not per scenario
     scenarios: list[ScenarioSpec] = []
     seen: dict[str, str] = {}
     for label, overrides, where in rows:

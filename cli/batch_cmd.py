@@ -70,8 +70,14 @@ def batch(
             if p.last_status == "failed":
                 bar.console.print(f"[red]failed 失败[/] {p.last_name} ({p.last_id})")
 
-        result = run_batch(spec, batch_dir, scheduler=scheduler, workers=workers, sequential=sequential,
-                           retry_failed=not keep_failed, on_progress=on_progress)
+        try:
+            result = run_batch(spec, batch_dir, scheduler=scheduler, workers=workers, sequential=sequential,
+                               retry_failed=not keep_failed, on_progress=on_progress)
+        except KeyboardInterrupt:
+            bar.stop()
+            console.print("[yellow]Interrupted 已中断[/]: finished scenarios are kept in "
+                          f"{batch_dir}; run the same command again to resume 重新运行即可续跑.")
+            raise typer.Exit(130) from None
     files = write_comparison(batch_dir, result.manifests, title=spec.name)
     table = Table(title="Batch 批次 " + spec.name)
     for heading in ("情景 scenario", "id", "状态 status", "总成本 total CNY/yr", "覆盖 coverage", "CO₂ t/yr",
