@@ -180,7 +180,7 @@ class RoadGraphTravelModel:
 
 
 def build_travel_model(region_id: str = "", *, travel: str = "auto", circuity: float | None = None,
-                       scale: str = "prefecture", settings: Settings | None = None,
+                       scale: str | None = None, settings: Settings | None = None,
                        ) -> tuple[CircuityTravelModel | RoadGraphTravelModel, str]:
     """Choose and build the travel model for a region, and say which was chosen.
 
@@ -193,7 +193,8 @@ def build_travel_model(region_id: str = "", *, travel: str = "auto", circuity: f
     circuity
         Override the region's circuity factor.
     scale
-        Road graph scale, ``"prefecture"`` or ``"county"``.
+        Road graph scale, ``"prefecture"`` or ``"county"``; None (default)
+        takes the county-scale graph if cached, else the prefecture-scale one.
     settings
         Cache folder (default: from the environment).
 
@@ -210,12 +211,14 @@ def build_travel_model(region_id: str = "", *, travel: str = "auto", circuity: f
     factor = circuity if circuity is not None else REGION_CIRCUITY.get(region_id, DEFAULT_CIRCUITY)
     if travel not in ("auto", "circuity", "osm"):
         raise InputError(f"option 'travel': expected auto, circuity or osm, got {travel!r}")
-    path = roads.cached_graph(region_id, scale, settings=settings) if region_id else None
+    scales = (scale,) if scale is not None else ("county", "prefecture")
+    found = [roads.cached_graph(region_id, s, settings=settings) for s in scales] if region_id else []
+    path = next((p for p in found if p is not None), None)
     if travel == "osm" or (travel == "auto" and path is not None):
         if path is None:
-            raise InputError(f"option 'travel': 'osm' needs a cached road graph at "
-                             f"{roads.graph_path(region_id, scale, settings=settings)}; download it with "
-                             "geodata.roads.download_graph (HUISHOU_ALLOW_NETWORK=1) or use 'circuity'")
+            where = " or ".join(str(roads.graph_path(region_id or "<region>", s, settings=settings)) for s in scales)
+            raise InputError(f"option 'travel': 'osm' needs a cached road graph at {where}; download it with "
+                             "solve.py inspect --download-roads (HUISHOU_ALLOW_NETWORK=1) or use 'circuity'")
         return RoadGraphTravelModel(path), f"travel model 出行距离: OSM road graph 路网 {path}"
     note = (f"travel model 出行距离: great-circle × circuity {factor:.2f} (no cached road graph"
             f"{' for ' + region_id if region_id else ''}; 未找到路网缓存, 用大圆距离×绕行系数)")
