@@ -80,6 +80,10 @@ def test_auto_uses_a_cached_graph_and_falls_back_to_circuity(tmp_path: Path) -> 
     shutil.copy(GRAPH, roads.graph_path("hami", settings=settings))
     model, note = build_travel_model("hami", settings=settings)
     assert isinstance(model, RoadGraphTravelModel) and "OSM road graph" in note
+    assert model.graphml.name == "hami_prefecture.graphml"
+    shutil.copy(GRAPH, roads.graph_path("hami", "county", settings=settings))
+    model, _ = build_travel_model("hami", settings=settings)
+    assert model.graphml.name == "hami_county.graphml"  # the finer graph wins
 
 
 def test_download_is_refused_without_permission(tmp_path: Path) -> None:
