@@ -155,3 +155,20 @@ def test_a_county_subset_keeps_that_countys_generated_villages(hami) -> None:
     assert "hami-650521" in sub.notes["travel"]
     with pytest.raises(InputError, match="unknown county code.*140213"):
         load_region("hami", counties=["140213"])
+
+
+def test_generated_positions_stay_in_their_county_extent(datong) -> None:
+    boxes = {c.code: c.bbox for c in datong.counties}
+    for item, lon, lat in ([(t, t.seat_lon, t.seat_lat) for t in datong.townships if t.seat_generated]
+                           + [(v, v.lon, v.lat) for v in datong.villages]):
+        minx, miny, maxx, maxy = boxes[item.county_code]
+        assert minx <= lon <= maxx and miny <= lat <= maxy, item
+
+
+def test_matched_township_seats_keep_the_geonames_point(datong) -> None:
+    matched = pd.read_csv(Path(__file__).parents[1] / "geodata/data/admin/"
+                          "township_seats_geonames_matched_xinjiang_shanxi.csv", dtype=str).set_index("township_code")
+    for t in datong.townships:
+        if not t.seat_generated:
+            assert (t.seat_lon, t.seat_lat) == (float(matched.loc[t.code, "longitude"]),
+                                                float(matched.loc[t.code, "latitude"]))
