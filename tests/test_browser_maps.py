@@ -84,3 +84,32 @@ def test_clustered_prefecture_map_counts_every_village(tmp_path) -> None:
         clusters = page.locator(".marker-cluster").count()
     assert clusters > 0
     assert log.console_errors == [] and log.page_errors == [] and log.network_requests == []
+
+
+def test_solved_network_plan_map_shows_three_tiers_assignments_and_kpis(tmp_path) -> None:
+    from geodata.travel import CircuityTravelModel
+    from network import Tier
+    from network.network_params import NetworkParams
+    from solver.network_check import check_network_plan
+    from solver.network_design import solve_network
+
+    sc = scenario()
+    sc = sc.with_changes(travel=CircuityTravelModel(), sites=tuple(s for s in sc.sites if s.tier.value != "recycling_base"))
+    params = NetworkParams()
+    plan = solve_network(sc, params=params, time_limit_s=10)
+    checks = check_network_plan(sc, plan, params)
+    assert checks == []
+    files = write_report(sc, plan, tmp_path, checks=checks)
+    with chromium_page() as (page, log):
+        open_map(page, files["map"])
+        counts = feature_counts(page)
+        tiers = page.evaluate("['collection_point', 'transfer_station', 'sorting_centre']"
+                              ".map(t => document.querySelectorAll('.hs-' + t).length)")
+        page.screenshot(path=str(tmp_path / "network.png"))
+        kpi = page.inner_text("#hs-kpi")
+    assert log.console_errors == [] and log.page_errors == [] and log.network_requests == []
+    assert counts["site"] == len(plan.sites) and counts["village"] == len(sc.villages)
+    assert tiers == [len(plan.sites_of(Tier(t))) for t in ("collection_point", "transfer_station", "sorting_centre")]
+    assert all(n >= 1 for n in tiers)
+    assert counts["assignment"] >= 3  # village→point, point→station, station→centre legs
+    assert f"{plan.costs_cny['total']:,.0f}" in kpi
