@@ -266,7 +266,9 @@ class _Search:
             if not candidates:
                 return
             load = self._load(self.best_values)
-            o = min(candidates, key=lambda k: load[a.opt_fac[k]] / max(a.opt_fixed[k], 1e-9))
+            # Most fixed cost on spare capacity first: big, idle upper-tier sites go first.
+            o = max(candidates, key=lambda k: a.opt_fixed[k] * (1.0 - min(1.0, load[a.opt_fac[k]]
+                                                                           / max(a.opt_cap[k], 1e-9))))
             tried.add(o)
             lb, ub = self.lb0.copy(), self.ub0.copy()
             lb[y_ids] = y
