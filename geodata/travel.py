@@ -57,6 +57,25 @@ def _lonlat(points: Sequence[GeoPoint]) -> tuple[np.ndarray, np.ndarray]:
     return (np.array([p.lon for p in points], dtype=float), np.array([p.lat for p in points], dtype=float))
 
 
+def great_circle_km(olon: np.ndarray, olat: np.ndarray, dlon: np.ndarray, dlat: np.ndarray) -> np.ndarray:
+    """All-pairs great-circle distances (km) on a sphere of radius 6371.0088 km.
+
+    Uses unit vectors: the chord ``c`` between two points has ``c² = 2 − 2·p·q``
+    (one matrix product), and the arc is ``2R·asin(c/2)``; the rounding error
+    is below 0.1 m, so this equals the haversine formula to that precision;
+    identical points are exactly 0 km apart.
+    """
+    def unit(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        lam, phi = np.radians(lon), np.radians(lat)
+        return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+    chord2 = np.clip(2.0 - 2.0 * (unit(olon, olat) @ unit(dlon, dlat).T), 0.0, 4.0)
+    km = (2.0 * roads.EARTH_RADIUS_KM * np.arcsin(np.sqrt(chord2) / 2.0)).reshape(len(olon), len(dlon))
+    same = (olon[:, None] == dlon[None, :]) & (olat[:, None] == dlat[None, :])
+    km[same] = 0.0  # identical points: exactly 0, not the rounding residue
+    return km
+
+
 class CircuityTravelModel:
     """Great-circle distance × circuity factor; time at a speed per profile.
 
@@ -106,10 +125,7 @@ class CircuityTravelModel:
             For an unknown profile.
         """
         speed = _speed(self.speeds_kmh, profile)
-        olon, olat = _lonlat(origins)
-        dlon, dlat = _lonlat(destinations)
-        km = roads.haversine_km(olon[:, None], olat[:, None], dlon[None, :], dlat[None, :]) * self.circuity
-        km = km.reshape(len(origins), len(destinations))
+        km = great_circle_km(*_lonlat(origins), *_lonlat(destinations)) * self.circuity
         return TravelMatrix(tuple(p.point_id for p in origins), tuple(p.point_id for p in destinations),
                             km, km / speed, "circuity", profile)
 

@@ -109,3 +109,14 @@ def test_circuity_model_matches_a_hand_computed_meridian_arc() -> None:
     assert matrix.duration("a", "b") == pytest.approx(1.25 * arc_km / 45.0)
     with pytest.raises(InputError, match="expected a number >= 1"):
         CircuityTravelModel(0.9)
+
+
+def test_all_pairs_great_circle_matches_haversine_and_zero_on_the_diagonal() -> None:
+    from geodata.travel import great_circle_km
+
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(73, 135, 200), rng.uniform(18, 53, 200)
+    fast = great_circle_km(lon, lat, lon, lat)
+    slow = roads.haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    np.testing.assert_allclose(fast, slow, atol=1e-4)  # 0.1 m
+    assert np.all(np.diag(fast) == 0.0)
