@@ -30,7 +30,7 @@ def inspect(
         help="Coordinate system of your files 坐标系: wgs84, cgcs2000, gcj02 (高德/腾讯), bd09 (百度), EPSG:<code>."
     )] = "wgs84",
     county: Annotated[list[str] | None, typer.Option(
-        "--county", "-c", help="Only this county of the region 只看某县 (code, repeatable), e.g. -c 140221.")] = None,
+        "--county", "-c", metavar="CODE", help="Only this county of the region 只看某县 (code, repeatable), e.g. -c 140221.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the generated parts 生成数据的随机种子.")] = 0,
     travel: Annotated[str, typer.Option(
         help="Travel model 距离模型: auto (road graph if cached, else circuity), circuity, osm.")] = "auto",
