@@ -248,3 +248,43 @@ def test_ctrl_c_returns_the_best_solution_so_far(backend: str) -> None:
     assert solution.time_s < 20
     assert sorted(i for r in solution.routes for i in r.client_indices()) == list(range(39))
     assert check_routing_solution(problem, solution) == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vehicles_unload_at_the_nearer_facility_and_each_vehicle_can_reload(backend: str) -> None:
+    # Facility F is 1 km from every point, the station 10 km: S-a-F-b-F-c-S = 24 km.
+    ids = ("S", "a", "b", "c", "F")
+    km = {("S", "a"): 10, ("S", "b"): 10, ("S", "c"): 10, ("S", "F"): 10, ("a", "b"): 2, ("b", "c"): 2,
+          ("a", "c"): 2, ("a", "F"): 1, ("b", "F"): 1, ("c", "F"): 1}
+    base = _problem(km, [RoutingClient(x, 0, 0.8) for x in "abc"],
+                    [RoutingVehicleType("v", 1, 1.0, shift_h=12.0)], extra_ids=("F",))
+    problem = RoutingProblem("two facilities", ids, base.distance_km, base.duration_h, base.depots, base.clients,
+                             base.vehicle_types, (UnloadFacility("S", 0, 0.5), UnloadFacility("F", 4, 0.5)))
+    solution = _solve(problem, backend)
+    visits = solution.routes[0].visits
+    assert [(v.kind, v.index) for v in visits if v.kind == "unload"] == [("unload", 1), ("unload", 1)]
+    assert _km(problem, solution) == pytest.approx(24.0)
+    # A vehicle type allowed no facility makes single trips only: 3 vehicles, 60 km.
+    single = RoutingProblem("single trips", ids, problem.distance_km, problem.duration_h, problem.depots,
+                            problem.clients, (RoutingVehicleType("v", 3, 1.0, shift_h=12.0, unload_facilities=()),),
+                            problem.unload_facilities)
+    solution = _solve(single, backend)
+    assert solution.num_routes == 3 and all(r.num_unloads == 0 for r in solution.routes)
+    assert _km(single, solution) == pytest.approx(60.0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_vehicles_both_reload_within_their_shifts(backend: str) -> None:
+    # Six 0.8 t points 10 km out, 1 t vehicles, 0.5 h unloads, 1 h service: a trip
+    # takes 1.5 h, k trips 2k − 0.5 h, so a 9 h shift holds at most 4 trips; six
+    # trips need both vehicles, each reloading (4 + 2 or 3 + 3 trips).
+    names = "abcdef"
+    km = {("S", x): 10 for x in names} | {(x, y): 1 for x in names for y in names if x < y}
+    clients = [RoutingClient(x, 0, 0.8, service_h=1.0) for x in names]
+    problem = _problem(km, clients, [RoutingVehicleType("v", 2, 1.0, shift_h=9.0)])
+    solution = _solve(problem, backend)
+    assert solution.unserved == ()
+    assert solution.num_routes == 2
+    unloads = sorted(r.num_unloads for r in solution.routes)
+    assert sum(unloads) == 4 and unloads in ([1, 3], [2, 2])
+    assert _km(problem, solution) == pytest.approx(120.0)
