@@ -39,8 +39,8 @@ class PageLog:
 
 
 @contextmanager
-def chromium_page(*, width: int = 1400, height: int = 900) -> Iterator[tuple[Any, PageLog]]:
-    """A fresh headless Chromium page and its log.
+def chromium_context(*, width: int = 1400, height: int = 900) -> Iterator[Any]:
+    """A headless Chromium browser context with a fresh, temporary profile.
 
     Raises
     ------
@@ -51,20 +51,42 @@ def chromium_page(*, width: int = 1400, height: int = 900) -> Iterator[tuple[Any
         raise FileNotFoundError(f"{CHROMIUM} is missing; run tests/run.sh to install Debian's chromium")
     from playwright.sync_api import sync_playwright
 
-    log = PageLog()
     with tempfile.TemporaryDirectory(prefix="hs-chromium-") as profile, sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             profile, executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
             viewport={"width": width, "height": height}, service_workers="block")
         try:
-            page = context.new_page()
-            page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: log.page_errors.append(str(e)))
-            page.on("requestfailed", lambda r: log.failed.append(f"{r.url} {r.failure}"))
-            page.on("request", lambda r: log.requests.append(r.url))
-            yield page, log
+            yield context
         finally:
             context.close()
+
+
+def new_page(context: Any) -> tuple[Any, PageLog]:
+    """A new page of ``context`` whose console errors, page errors and requests go to a fresh log."""
+    log = PageLog()
+    page = context.new_page()
+    page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log.page_errors.append(str(e)))
+    page.on("requestfailed", lambda r: log.failed.append(f"{r.url} {r.failure}"))
+    page.on("request", lambda r: log.requests.append(r.url))
+    return page, log
+
+
+@contextmanager
+def chromium_page(*, width: int = 1400, height: int = 900) -> Iterator[tuple[Any, PageLog]]:
+    """A fresh headless Chromium page and its log (a browser of its own).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``/usr/bin/chromium`` is missing.
+    """
+    with chromium_context(width=width, height=height) as context:
+        page, log = new_page(context)
+        try:
+            yield page, log
+        finally:
+            page.close()
 
 
 def open_map(page: Any, path: Path, *, timeout_ms: int = 20_000) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from browser import CHROMIUM, FIND_MAP_JS, chromium_page, feature_counts, open_map
+from browser import CHROMIUM, FIND_MAP_JS, chromium_context, feature_counts, new_page, open_map
 from maps_fixtures import bases_plan, forecast_table, network_plan, routes_plan, scenario
 
 from maps.report import write_report
@@ -14,6 +14,20 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} missing: run tests/run.sh to install chromium"),
 ]
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for this module; each test opens its own page."""
+    with chromium_context() as context:
+        yield context
+
+
+@pytest.fixture
+def page_log(browser):
+    page, log = new_page(browser)
+    yield page, log
+    page.close()
+
 
 LAYER_LABELS_JS = ("Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
                    ".map(e => e.textContent.trim())")
@@ -39,21 +53,21 @@ def _expected(plan) -> dict[str, int]:
     (bases_plan, {"循环利用基地 Recycling bases", "风电/光伏电站 Wind/PV plants (MW)", "铁路站点 Rail stations",
                   "运输流向 Flows to bases"}),
 ])
-def test_map_renders_offline_with_layers_legend_and_all_markers(tmp_path, plan_fn, layers) -> None:
+def test_map_renders_offline_with_layers_legend_and_all_markers(tmp_path, page_log, plan_fn, layers) -> None:
     plan = plan_fn()
     forecast = forecast_table() if plan.kind == "bases" else None
     files = write_report(scenario(), plan, tmp_path / plan.kind, checks=[], forecast=forecast)
-    with chromium_page() as (page, log):
-        open_map(page, files["map"])
-        counts = feature_counts(page)
-        labels = set(page.evaluate(LAYER_LABELS_JS))
-        legend = page.inner_text("#hs-legend")
-        kpi = page.inner_text("#hs-kpi")
-        page.screenshot(path=str(tmp_path / f"{plan.kind}.png"))
-        assert page.locator(".leaflet-control-scale").count() == 1
-        page.goto(files["report_html"].resolve().as_uri(), wait_until="load")
-        assert page.locator("#verdict").inner_text().startswith("✓")
-        assert page.locator("img").count() >= 2
+    page, log = page_log
+    open_map(page, files["map"])
+    counts = feature_counts(page)
+    labels = set(page.evaluate(LAYER_LABELS_JS))
+    legend = page.inner_text("#hs-legend")
+    kpi = page.inner_text("#hs-kpi")
+    page.screenshot(path=str(tmp_path / f"{plan.kind}.png"))
+    assert page.locator(".leaflet-control-scale").count() == 1
+    page.goto(files["report_html"].resolve().as_uri(), wait_until="load")
+    assert page.locator("#verdict").inner_text().startswith("✓")
+    assert page.locator("img").count() >= 2
     assert log.console_errors == [] and log.page_errors == [] and log.failed == []
     assert log.network_requests == []
     assert layers <= labels
@@ -65,7 +79,7 @@ def test_map_renders_offline_with_layers_legend_and_all_markers(tmp_path, plan_f
     assert (tmp_path / f"{plan.kind}.png").stat().st_size > 10_000
 
 
-def test_clustered_prefecture_map_counts_every_village(tmp_path) -> None:
+def test_clustered_prefecture_map_counts_every_village(tmp_path, page_log) -> None:
     from maps.offline import save_map
     from maps.plan_map import CLUSTER_THRESHOLD, build_map
     from network import SettlementType, Village
@@ -77,16 +91,16 @@ def test_clustered_prefecture_map_counts_every_village(tmp_path) -> None:
                              42.5 + (i // 60) * 0.01, SettlementType.RURAL, 50, 150,
                              dict(base.generation_t_per_year)) for i in range(n))
     path = save_map(build_map(sc.with_changes(villages=villages), None), tmp_path / "many.html")
-    with chromium_page() as (page, log):
-        open_map(page, path)
-        page.wait_for_function(f"HS.count({FIND_MAP_JS}).village === {n}",
-                               timeout=20_000)
-        clusters = page.locator(".marker-cluster").count()
+    page, log = page_log
+    open_map(page, path)
+    page.wait_for_function(f"HS.count({FIND_MAP_JS}).village === {n}",
+                           timeout=20_000)
+    clusters = page.locator(".marker-cluster").count()
     assert clusters > 0
     assert log.console_errors == [] and log.page_errors == [] and log.network_requests == []
 
 
-def test_solved_network_plan_map_shows_three_tiers_assignments_and_kpis(tmp_path) -> None:
+def test_solved_network_plan_map_shows_three_tiers_assignments_and_kpis(tmp_path, page_log) -> None:
     from geodata.travel import CircuityTravelModel
     from network import Tier
     from network.network_params import NetworkParams
@@ -100,13 +114,13 @@ def test_solved_network_plan_map_shows_three_tiers_assignments_and_kpis(tmp_path
     checks = check_network_plan(sc, plan, params)
     assert checks == []
     files = write_report(sc, plan, tmp_path, checks=checks)
-    with chromium_page() as (page, log):
-        open_map(page, files["map"])
-        counts = feature_counts(page)
-        tiers = page.evaluate("['collection_point', 'transfer_station', 'sorting_centre']"
-                              ".map(t => document.querySelectorAll('.hs-' + t).length)")
-        page.screenshot(path=str(tmp_path / "network.png"))
-        kpi = page.inner_text("#hs-kpi")
+    page, log = page_log
+    open_map(page, files["map"])
+    counts = feature_counts(page)
+    tiers = page.evaluate("['collection_point', 'transfer_station', 'sorting_centre']"
+                          ".map(t => document.querySelectorAll('.hs-' + t).length)")
+    page.screenshot(path=str(tmp_path / "network.png"))
+    kpi = page.inner_text("#hs-kpi")
     assert log.console_errors == [] and log.page_errors == [] and log.network_requests == []
     assert counts["site"] == len(plan.sites) and counts["village"] == len(sc.villages)
     assert tiers == [len(plan.sites_of(Tier(t))) for t in ("collection_point", "transfer_station", "sorting_centre")]
