@@ -204,8 +204,8 @@ def solve_reference(prob: Problem, row: Row, *, time_limit_s: float, threads: in
     row.ref = float(h.getInfo().objective_function_value)
 
 
-def solve_spopt(prob: Problem, row: Row) -> None:
-    """spopt's PMedian with its default solver (PuLP CBC), on the same cost matrix."""
+def solve_spopt(prob: Problem, row: Row, *, time_limit_s: float) -> None:
+    """spopt's PMedian with its default solver (PuLP CBC, same time limit), on the same cost matrix."""
     try:
         import pulp
         from spopt.locate import PMedian
@@ -214,9 +214,11 @@ def solve_spopt(prob: Problem, row: Row) -> None:
         return
     start = time.perf_counter()
     model = PMedian.from_cost_matrix(prob.cost, np.ones(prob.cost.shape[0]), p_facilities=int(prob.p or 0))
-    model.solve(pulp.PULP_CBC_CMD(msg=False))
+    model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s))
     row.spopt_s = time.perf_counter() - start
     row.spopt = float(pulp.value(model.problem.objective))
+    if model.problem.sol_status != pulp.LpSolutionOptimal:
+        row.notes.append(f"spopt/CBC stopped: {pulp.LpSolution[model.problem.sol_status]}")
 
 
 def warm_up(*, threads: int, reference: bool) -> None:
@@ -290,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_reference:
                 solve_reference(prob, row, time_limit_s=args.time_limit, threads=args.threads)
             if key == "pmed" and index <= args.spopt:
-                solve_spopt(prob, row)
+                solve_spopt(prob, row, time_limit_s=args.time_limit)
             rows.append(row)
             print_row(row)
     print_summary(rows, keys)
