@@ -267,8 +267,8 @@ def read_villages(path: Path, *, crs: str = "wgs84", township_codes: Collection[
         If the file cannot be read or any row is invalid (all problems at once).
     """
     path = Path(path)
-    _check_crs(crs, path.name)
-    return parse_villages(read_table(path), source=path.name, crs=crs, township_codes=township_codes,
+    canonical = _check_crs(crs, path.name)
+    return parse_villages(read_table(path, declared_crs=canonical), source=path.name, crs=crs, township_codes=township_codes,
                           county_codes=county_codes)
 
 
@@ -282,8 +282,8 @@ def read_sites(path: Path, *, crs: str = "wgs84", county_codes: Collection[str] 
         If the file cannot be read or any row is invalid (all problems at once).
     """
     path = Path(path)
-    _check_crs(crs, path.name)
-    return parse_sites(read_table(path), source=path.name, crs=crs, county_codes=county_codes,
+    canonical = _check_crs(crs, path.name)
+    return parse_sites(read_table(path, declared_crs=canonical), source=path.name, crs=crs, county_codes=county_codes,
                        size_levels=size_levels)
 
 

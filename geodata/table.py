@@ -20,11 +20,14 @@ ROW = "_row"
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".gpkg")
 
 
-def read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path, *, declared_crs: str = "wgs84") -> pd.DataFrame:
     """Read a CSV, Excel or GeoPackage file into text columns plus ``_row``.
 
-    GeoPackage point geometries become ``lon``/``lat`` columns (x/y as stored,
-    in the CRS the user declares).
+    GeoPackage point geometries become ``lon``/``lat`` columns. With the
+    default declaration (``wgs84``) a GeoPackage whose layer has another CRS
+    is first reprojected to WGS-84 with that CRS; any other declaration wins
+    over the file's label (GCJ-02 data is often stored labelled WGS-84), and
+    the coordinates are taken as stored.
 
     Raises
     ------
@@ -43,7 +46,7 @@ def read_table(path: Path) -> pd.DataFrame:
         elif suffix in (".xlsx", ".xls"):
             table = pd.read_excel(path, dtype=str).fillna("")
         elif suffix == ".gpkg":
-            table = _read_gpkg(path)
+            table = _read_gpkg(path, reproject=declared_crs == "wgs84")
         else:
             raise InputError(f"{name}: expected a file ending in {', '.join(TABLE_SUFFIXES)}, got '{suffix}'")
     except pd.errors.EmptyDataError:
@@ -61,10 +64,12 @@ def read_table(path: Path) -> pd.DataFrame:
     return table
 
 
-def _read_gpkg(path: Path) -> pd.DataFrame:
+def _read_gpkg(path: Path, *, reproject: bool) -> pd.DataFrame:
     import geopandas as gpd
 
     frame = gpd.read_file(path)
+    if reproject and frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
     data = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype(str).replace({"nan": "", "None": ""})
     if "lon" not in data.columns or "lat" not in data.columns:
         points = [None if g is None or g.is_empty else g if g.geom_type == "Point" else g.representative_point()

@@ -159,3 +159,15 @@ def test_unreadable_files(tmp_path: Path, name: str, content: str, expected: str
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="nope.csv: file not found"):
         read_villages(tmp_path / "nope.csv")
+
+
+def test_geopackage_in_a_projected_crs_is_reprojected(tmp_path: Path) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    gdf = gpd.GeoDataFrame(pd.DataFrame(GOOD_S, columns=S_HEADER).drop(columns=["lon", "lat"]),
+                           geometry=[Point(113.30, 40.09), Point(113.32, 40.10)], crs="EPSG:4326").to_crs(4547)
+    path = tmp_path / "sites_gk.gpkg"
+    gdf.to_file(path, driver="GPKG")
+    sites = read_sites(path)  # default declaration: use the layer's own CRS
+    assert sites[0].lon == pytest.approx(113.30, abs=1e-7) and sites[0].lat == pytest.approx(40.09, abs=1e-7)
