@@ -268,7 +268,8 @@ def read_villages(path: Path, *, crs: str = "wgs84", township_codes: Collection[
     """
     path = Path(path)
     canonical = _check_crs(crs, path.name)
-    return parse_villages(read_table(path, declared_crs=canonical), source=path.name, crs=crs, township_codes=township_codes,
+    return parse_villages(read_table(path, declared_crs=canonical), source=path.name, crs=crs,
+                          township_codes=township_codes,
                           county_codes=county_codes)
 
 
@@ -283,7 +284,8 @@ def read_sites(path: Path, *, crs: str = "wgs84", county_codes: Collection[str] 
     """
     path = Path(path)
     canonical = _check_crs(crs, path.name)
-    return parse_sites(read_table(path, declared_crs=canonical), source=path.name, crs=crs, county_codes=county_codes,
+    return parse_sites(read_table(path, declared_crs=canonical), source=path.name, crs=crs,
+                       county_codes=county_codes,
                        size_levels=size_levels)
 
 
