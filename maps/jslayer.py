@@ -99,7 +99,8 @@ def svg_symbol(shape: str, colour: str, size: int, *, hollow: bool = False, labe
     text = ""
     if label:
         ink = colour if hollow else "#ffffff"
-        text = (f'<text x="10" y="13.5" text-anchor="middle" font-size="9" font-weight="bold" '
+        font = 9 if len(label) <= 2 else 6.5
+        text = (f'<text x="10" y="{10 + font / 2.6:.1f}" text-anchor="middle" font-size="{font}" font-weight="bold" '
                 f'font-family="sans-serif" fill="{ink}">{label}</text>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
             f'viewBox="0 0 {s} {s}">{shapes[shape]}{text}</svg>')

@@ -23,6 +23,7 @@ COST_LABELS: dict[str, str] = {
     "time": "时间成本 Time",
     "processing": "加工成本 Processing",
     "revenue": "再生收入 Revenue",
+    "unserved_penalty": "未服务罚金 Unserved penalty",
     "total": "总成本 Total",
 }
 
@@ -47,6 +48,7 @@ KPI_LABELS: dict[str, str] = {
     "routes": "线路数 Routes",
     "unloads": "卸货次数 Unloads",
     "retired_t": "退役量 Retired (t)",
+    "unserved_t": "未服务量 Unserved (t)",
     "bases": "基地数 Bases",
 }
 
@@ -93,8 +95,18 @@ def cost_label(key: str) -> str:
     return f"{COST_LABELS.get(key, key)} (CNY)"
 
 
-def kpi_label(key: str) -> str:
-    """Bilingual label of a ``kpis`` key (the key itself when unknown)."""
+#: Labels that differ for base-siting plans (amounts over the horizon, not per year).
+BASES_KPI_LABELS: dict[str, str] = {
+    "served_t": "处理量 Served (t, horizon)",
+    "t_km": "周转量 Transport work (t·km, horizon)",
+    "co2_t": "碳排放 CO₂e (t, horizon)",
+}
+
+
+def kpi_label(key: str, kind: str = "network") -> str:
+    """Bilingual label of a ``kpis`` key for a plan kind (the key itself when unknown)."""
+    if kind == "bases" and key in BASES_KPI_LABELS:
+        return BASES_KPI_LABELS[key]
     return KPI_LABELS.get(key, key)
 
 

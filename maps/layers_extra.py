@@ -119,7 +119,7 @@ def plant_items(scenario: Scenario, frame: DisplayFrame) -> list[Item]:
 def rail_items(scenario: Scenario, frame: DisplayFrame) -> list[Item]:
     """Railway stations as small dark markers."""
     return [{"ll": frame.latlon(r.lon, r.lat), "kind": "rail",
-             "style": {"r": 3.5, "c": "#ffffff", "f": "#212121", "w": 1, "fo": 1.0},
+             "style": {"r": 2.5, "c": "#ffffff", "f": "#424242", "w": 0.8, "fo": 0.9},
              "tip": f"铁路站 Rail station: {r.name}"} for r in scenario.rail_stations]
 
 

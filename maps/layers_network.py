@@ -86,9 +86,12 @@ def _level_rank(scenario: Scenario, tier: Tier, level_name: str) -> tuple[int, s
     return 0, ""
 
 
-def site_symbol_size(rank: int) -> int:
-    """Icon size in pixels for the ``rank``-th size level of a tier (0 = smallest)."""
-    return 16 + 5 * min(rank, 4)
+def site_symbol_size(rank: int, tier: Tier = Tier.COLLECTION_POINT) -> int:
+    """Icon size in pixels for the ``rank``-th size level of a tier (0 = smallest).
+
+    Recycling bases start larger: they carry their opening year as a label.
+    """
+    return (26 if tier is Tier.RECYCLING_BASE else 16) + 5 * min(rank, 4)
 
 
 def site_items(scenario: Scenario, plan: Plan, frame: DisplayFrame,
@@ -104,7 +107,7 @@ def site_items(scenario: Scenario, plan: Plan, frame: DisplayFrame,
         colour, shape = TIER_STYLE[s.tier]
         generated = bool({"lon", "lat"} & set(cand.generated_fields))
         rank, level_zh = _level_rank(scenario, s.tier, s.size_level)
-        size = site_symbol_size(rank)
+        size = site_symbol_size(rank, s.tier)
         label = str(s.open_year) if s.open_year is not None and s.tier is Tier.RECYCLING_BASE else ""
         clients = served.get(s.site_id, [])
         client_names = [places[a.client_id].name if a.client_id in places else a.client_id for a in clients]

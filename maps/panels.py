@@ -77,7 +77,7 @@ def kpi_html(plans: Sequence[Plan]) -> str:
             rows.append(f'<tr><td>{b0}{escape(cost_label(key))}{b1}</td><td class="num">{b0}'
                         f"{format_number(value)}{b1}</td></tr>")
         for key, value in plan.kpis.items():
-            rows.append(f'<tr><td>{escape(kpi_label(key))}</td><td class="num">{format_kpi(key, value)}</td></tr>')
+            rows.append(f'<tr><td>{escape(kpi_label(key, plan.kind))}</td><td class="num">{format_kpi(key, value)}</td></tr>')
         if plan.unserved:
             rows.append(f'<tr><td>未服务 Unserved</td><td class="num">{len(plan.unserved)}</td></tr>')
         unit = {"network": "CNY/年 per year", "bases": "CNY, 折现 discounted"}.get(plan.kind, "CNY")

@@ -47,7 +47,7 @@ def summary_table(scenario: Scenario, plan: Plan) -> pd.DataFrame:
 
 def kpi_table(plan: Plan) -> pd.DataFrame:
     """Every KPI of the plan with its bilingual label and key."""
-    return pd.DataFrame([(kpi_label(k), k, v) for k, v in plan.kpis.items()],
+    return pd.DataFrame([(kpi_label(k, plan.kind), k, v) for k, v in plan.kpis.items()],
                         columns=["指标 KPI", "键 Key", "值 Value"])
 
 
