@@ -17,6 +17,7 @@ GCJ-02 (:mod:`maps.coords`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -208,19 +209,33 @@ def _draw_plan(scenario: Scenario, plan: Plan, frame: DisplayFrame, places: dict
     if any({"lon", "lat"} & set(s.generated_fields) for s in scenario.sites):
         layers.legend.append((shape_swatch("circle", "#616161", hollow=True), "虚线空心=生成位置 generated location"))
     if plan.routes:
-        parts = route_items(plan, frame, places)
-        group = layers.add(f"{prefix}收运线路 Vehicle routes", "lines", parts["lines"])
-        layers.add(f"{prefix}收运线路 Vehicle routes", "points", parts["arrows"], group=group)
-        layers.add(f"{prefix}收集站点 Collection stops", "points", parts["stops"])
-        layers.add(f"{prefix}卸货点 Unload stops", "points", parts["unloads"])
-        layers.add(f"{prefix}车场 Depots", "points", parts["depots"])
-        for i, route in enumerate(plan.routes[:6]):
-            layers.legend.append((line_swatch(ROUTE_COLOURS[i % len(ROUTE_COLOURS)], width=3),
-                                  f"线路 Route {route.route_id} ({route.vehicle_type}) ➤"))
-        if len(plan.routes) > 6:
-            layers.legend.append(("", f"… 共 {len(plan.routes)} 条线路 routes, 每车一色 one colour per vehicle"))
-        layers.legend.append((shape_swatch("triangle", "#455a64", label="卸"), "卸货点 Unload stop"))
-        layers.legend.append((shape_swatch("square", "#263238", label="D"), "车场 Depot"))
+        _draw_routes(plan, frame, places, layers, prefix)
+
+
+def _draw_routes(plan: Plan, frame: DisplayFrame, places: dict, layers: _Layers, prefix: str) -> None:
+    """Route layers; a weekly plan gets one group of routes, stops and unloads per day."""
+    days = sorted({r.day for r in plan.routes if r.day is not None})
+    batches = [(f" 第{d + 1}天 day {d + 1}", tuple(r for r in plan.routes if r.day == d)) for d in days]
+    undated = tuple(r for r in plan.routes if r.day is None)
+    if undated or not batches:
+        batches.insert(0, ("", undated))
+    for index, (suffix, routes) in enumerate(batches):
+        parts = route_items(dataclasses.replace(plan, routes=routes), frame, places)
+        show = index == 0
+        group = layers.add(f"{prefix}收运线路 Vehicle routes{suffix}", "lines", parts["lines"], show=show)
+        layers.add(f"{prefix}收运线路 Vehicle routes{suffix}", "points", parts["arrows"], group=group, show=show)
+        layers.add(f"{prefix}收集站点 Collection stops{suffix}", "points", parts["stops"], show=show)
+        layers.add(f"{prefix}卸货点 Unload stops{suffix}", "points", parts["unloads"], show=show)
+    layers.add(f"{prefix}车场 Depots", "points", route_items(plan, frame, places)["depots"])
+    for i, route in enumerate(plan.routes[:6]):
+        layers.legend.append((line_swatch(ROUTE_COLOURS[i % len(ROUTE_COLOURS)], width=3),
+                              f"线路 Route {route.route_id} ({route.vehicle_type}) ➤"))
+    if len(plan.routes) > 6:
+        layers.legend.append(("", f"… 共 {len(plan.routes)} 条线路 routes, 每车一色 one colour per vehicle"))
+    if len(days) > 1:
+        layers.legend.append(("", "每天一组图层, 默认显示第一天 one layer group per day; day 1 shown"))
+    layers.legend.append((shape_swatch("triangle", "#455a64", label="卸"), "卸货点 Unload stop"))
+    layers.legend.append((shape_swatch("square", "#263238", label="D"), "车场 Depot"))
 
 
 def _centre(scenario: Scenario, frame: DisplayFrame) -> list[float]:

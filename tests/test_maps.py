@@ -177,3 +177,18 @@ def test_payload_cannot_close_the_script_tag() -> None:
     assert "</script><b>x" not in html
     payloads = re.findall(r"HS\.points\([^,]+, (\[.*?\]), (?:true|false)\);", html)
     assert all(json.loads(p.replace("<\\/", "</")) for p in payloads)
+
+
+def test_weekly_routes_get_one_layer_group_per_day_with_day_one_shown() -> None:
+    import dataclasses
+
+    plan = routes_plan()
+    r1, r2 = plan.routes
+    weekly = dataclasses.replace(plan, routes=(dataclasses.replace(r1, day=0), dataclasses.replace(r2, day=3)))
+    fmap = build_map(scenario(), weekly)
+    groups = {c.layer_name: c.show for c in fmap._children.values() if isinstance(c, folium.FeatureGroup)}
+    assert groups["收运线路 Vehicle routes 第1天 day 1"] is True
+    assert groups["收运线路 Vehicle routes 第4天 day 4"] is False
+    assert groups["卸货点 Unload stops 第1天 day 1"] is True and "卸货点 Unload stops 第4天 day 4" not in groups
+    assert len(_items_of_kind(fmap, "route")) == 2 and len(_items_of_kind(fmap, "depot")) == 1
+    assert "day 4" in next(i["tip"] for i in _items_of_kind(fmap, "route") if "r2" in i["tip"])
