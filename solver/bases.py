@@ -8,19 +8,25 @@ framework for strategic supply chain planning", *Computers & OR* 33(1):181–208
 Sets: sources i (counties, from the forecast), candidate bases j, size levels l
 (increasing capacity K_l, annual fixed cost F_l, handling h_l per t), streams s,
 periods p (years y ∈ p), arcs a = (i, j, s) with the cheaper of road and rail.
+D_isy are the tonnes of stream s retiring in county i in year y.
 
-Variables: z_jlp ∈ {0,1} base j runs at level l in period p; x_ay ≥ 0 tonnes on
-arc a in year y; w_jly ≥ 0 throughput of j counted at level l; u_isy ≥ 0 unserved.
+Variables: z_jlp ∈ {0,1} base j runs at level l in period p; x_ap ∈ [0,1] the share
+of D_isy sent along arc a in every year of period p (a county keeps its shipping
+pattern for a period); w_jly ≥ 0 throughput of j counted at level l; u_isp ∈ [0,1]
+the unserved share.
 
-    min Σ_y δ_y [ Σ_a (c_a + g_s) x_ay + Σ_jl h_l w_jly + (P + r_s) u_isy ] + Σ_jlp F_l Σ_{y∈p} δ_y z_jlp
-    s.t. Σ_j x_(ijs)y + u_isy = D_isy                  (every retired tonne goes somewhere)
-         Σ_{a into j} x_ay = Σ_l w_jly,  w_jly ≤ K_l z_jlp(y)   (capacity of the level run)
+    min Σ_ap (c_a + g_s) x_ap Σ_{y∈p} δ_y D_isy + Σ_jly h_l δ_y w_jly
+        + Σ_isp (P + r_s) u_isp Σ_{y∈p} δ_y D_isy + Σ_jlp F_l z_jlp Σ_{y∈p} δ_y
+    s.t. Σ_j x_(ijs)p + u_isp = 1                          (every retired tonne goes somewhere)
+         Σ_{a into j} D_isy x_ap(y) = Σ_l w_jly,  w_jly ≤ K_l z_jlp(y)   (capacity, every year)
+         x_ap ≤ Σ_l z_jlp                                   (ship only to an open base)
          Σ_l z_jlp ≤ 1;  Σ_{l≥k} z_jlp ≥ Σ_{l≥k} z_jl(p−1) ∀k  (open stays open; sizes only grow)
+         Σ_jl K_l z_jlp(y) + Σ_is D_isy u_isp(y) ≥ Σ_is D_isy  (capacity cover, a valid cut)
          policy: Σ_{j∈q,l} z_jlp* ≥ 1 for each listed prefecture q (optional)
 
 δ_y = (1 + ρ)^−(y − y₀) discounts to the first year; c_a is transport (and blade
 cutting) per t, g_s processing, r_s revenue per t. Revenue of served tonnes,
-−Σ r_s x, equals −Σ r_s D + Σ r_s u; the constant is left out of the MIP
+−Σ r_s x D, equals −Σ r_s D + Σ r_s u D; the constant is left out of the MIP
 (objective, bound and gap are of the cost before revenue) and added back in
 ``costs_cny``. Solved with HiGHS through OR-Tools MathOpt.
 """
@@ -145,38 +151,54 @@ def solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams =
             k = level_index[lv.name]
             w[j, k, :] = mb.add_vars(Y, lb=0, ub=math.inf, cost=scale * lv.handling_cost_cny_per_t * delta)
     stream_pos = {s: k for k, s in enumerate(streams)}
-    x = np.empty((len(arcs), Y), dtype=np.int64)
+    dem = np.zeros((len(sources), S, Y))
+    for i, src in enumerate(sources):
+        for s in streams:
+            for t, y in enumerate(years):
+                dem[i, stream_pos[s], t] = demand.get((src.county_code, s, y), 0.0)
+    # Share of a source's yearly tonnes of a stream sent along an arc in a period.
+    in_p = [np.array([period_of[y] == p for y in years]) for p in range(P)]
+    x = np.full((len(arcs), P), -1, dtype=np.int64)
     for a, arc in enumerate(arcs):
         per_t = arc.cost_cny_per_t + params.processing_cny_per_t[arc.stream.value]
-        x[a] = mb.add_vars(Y, lb=0, ub=math.inf, cost=scale * per_t * delta)
-    u = np.empty((len(sources), S, Y), dtype=np.int64)
+        d = dem[arc.i, stream_pos[arc.stream]]
+        for p in range(P):
+            weight = float((delta * d)[in_p[p]].sum())
+            if d[in_p[p]].sum() > 0:
+                x[a, p] = mb.add_vars(1, lb=0, ub=1, cost=scale * per_t * weight)[0]
+    u = np.full((len(sources), S, P), -1, dtype=np.int64)
     for i in range(len(sources)):
         for s in streams:
+            k = stream_pos[s]
             pen = params.unserved_penalty_cny_per_t + params.revenue_cny_per_t[s.value]
-            u[i, stream_pos[s]] = mb.add_vars(Y, lb=0, ub=math.inf, cost=scale * pen * delta)
+            for p in range(P):
+                if dem[i, k][in_p[p]].sum() > 0:
+                    u[i, k, p] = mb.add_vars(1, lb=0, ub=1,
+                                             cost=scale * pen * float((delta * dem[i, k])[in_p[p]].sum()))[0]
 
-    # Demand rows: Σ x + u = D.
+    # Shares sum to 1: Σ_j x + u = 1 per source, stream and period with tonnes.
     by_is: dict[tuple[int, int], list[int]] = defaultdict(list)
     by_j: dict[int, list[int]] = defaultdict(list)
     for a, arc in enumerate(arcs):
         by_is[(arc.i, stream_pos[arc.stream])].append(a)
         by_j[arc.j].append(a)
-    for i, src in enumerate(sources):
-        for s in streams:
-            k = stream_pos[s]
-            for t, y in enumerate(years):
-                d = demand.get((src.county_code, s, y), 0.0)
-                cols = [int(x[a, t]) for a in by_is[(i, k)]] + [int(u[i, k, t])]
-                mb.add_row(np.array(cols), 1.0, lb=d, ub=d)
+    for i in range(len(sources)):
+        for k in range(S):
+            for p in range(P):
+                if u[i, k, p] >= 0:
+                    cols = [int(x[a, p]) for a in by_is[(i, k)] if x[a, p] >= 0] + [int(u[i, k, p])]
+                    mb.add_row(np.array(cols), 1.0, lb=1.0, ub=1.0)
     for j in range(J):
         ks = [level_index[lv.name] for lv in site_levels[j]]
         for t, y in enumerate(years):
-            cols = [int(x[a, t]) for a in by_j[j]] + [int(w[j, k, t]) for k in ks]
-            vals = [1.0] * len(by_j[j]) + [-1.0] * len(ks)
+            p = period_of[y]
+            arcs_j = [a for a in by_j[j] if x[a, p] >= 0 and dem[arcs[a].i, stream_pos[arcs[a].stream], t] > 0]
+            cols = [int(x[a, p]) for a in arcs_j] + [int(w[j, k, t]) for k in ks]
+            vals = [dem[arcs[a].i, stream_pos[arcs[a].stream], t] for a in arcs_j] + [-1.0] * len(ks)
             mb.add_row(np.array(cols), np.array(vals), lb=0.0, ub=0.0)
             for k in ks:
                 cap = levels_all[k].capacity_t_per_year
-                mb.add_row(np.array([w[j, k, t], z[j, k, period_of[y]]]), np.array([1.0, -cap]), ub=0.0)
+                mb.add_row(np.array([w[j, k, t], z[j, k, p]]), np.array([1.0, -cap]), ub=0.0)
         for p in range(P):
             mb.add_row(z[j, ks, p], 1.0, ub=1.0)
             if p > 0:
@@ -186,22 +208,23 @@ def solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams =
                                np.array([1.0] * len(upper) + [-1.0] * len(upper)), lb=0.0)
         if bases[j].status.forced_open:
             mb.add_row(z[j, ks, 0], 1.0, lb=1.0)
-    # Strong linking (tightens the LP): x_ay ≤ D_isy · Σ_l z_jlp(y).
+    # Strong linking (tightens the LP): x_ap ≤ Σ_l z_jlp.
     for a, arc in enumerate(arcs):
         ks = [level_index[lv.name] for lv in site_levels[arc.j]]
-        for t, y in enumerate(years):
-            d = demand.get((sources[arc.i].county_code, arc.stream, y), 0.0)
-            if d > 0:
-                cols = np.concatenate([[x[a, t]], z[arc.j, ks, period_of[y]]])
-                mb.add_row(cols, np.array([1.0] + [-d] * len(ks)), ub=0.0)
-    # Capacity cover per year (valid, helps the bound): Σ_jl K_l z_jlp(y) + Σ_is u_isy ≥ D_y.
+        for p in range(P):
+            if x[a, p] >= 0:
+                mb.add_row(np.concatenate([[x[a, p]], z[arc.j, ks, p]]), np.array([1.0] + [-1.0] * len(ks)),
+                           ub=0.0)
+    # Capacity cover per year (valid, helps the bound): Σ_jl K_l z_jlp(y) + Σ_is D_isy u_isp ≥ D_y.
+    zc = [(j, k) for j in range(J) for k in range(n_levels) if z[j, k, 0] >= 0]
     for t, y in enumerate(years):
-        d_y = sum(demand.get((src.county_code, s, y), 0.0) for src in sources for s in streams)
+        p = period_of[y]
+        d_y = float(dem[:, :, t].sum())
         if d_y > 0:
-            zc = [(int(z[j, k, period_of[y]]), levels_all[k].capacity_t_per_year)
-                  for j in range(J) for k in range(n_levels) if z[j, k, 0] >= 0]
-            cols = np.array([c for c, _ in zc] + u[:, :, t].ravel().tolist())
-            vals = np.array([cap for _, cap in zc] + [1.0] * u[:, :, t].size)
+            us = [(int(u[i, k, p]), dem[i, k, t]) for i in range(len(sources)) for k in range(S)
+                  if u[i, k, p] >= 0 and dem[i, k, t] > 0]
+            cols = np.array([int(z[j, k, p]) for j, k in zc] + [c for c, _ in us])
+            vals = np.array([levels_all[k].capacity_t_per_year for _, k in zc] + [d for _, d in us])
             mb.add_row(cols, vals, lb=d_y)
     policy_prefs: tuple[str, ...] = ()
     if params.one_base_per_prefecture:
@@ -244,8 +267,10 @@ def solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams =
     through = np.zeros((J, Y))
     fixed = processing = transport = revenue = penalty = t_km = co2 = served = 0.0
     for a, arc in enumerate(arcs):
+        k = stream_pos[arc.stream]
         for t, y in enumerate(years):
-            amount = float(v[x[a, t]])
+            col = x[a, period_of[y]]
+            amount = float(v[col]) * dem[arc.i, k, t] if col >= 0 else 0.0
             if amount <= 1e-6:
                 continue
             flows.append(Flow(source_id(sources[arc.i].county_code), bases[arc.j].site_id, arc.stream,
@@ -278,8 +303,9 @@ def solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams =
     unserved_by: dict[str, float] = defaultdict(float)
     for i, src in enumerate(sources):
         for s in streams:
-            for t in range(Y):
-                amount = float(v[u[i, stream_pos[s], t]])
+            for t, y in enumerate(years):
+                col = u[i, stream_pos[s], period_of[y]]
+                amount = float(v[col]) * dem[i, stream_pos[s], t] if col >= 0 else 0.0
                 if amount > 1e-6:
                     unserved_by[src.county_code] += amount
                     penalty += delta[t] * amount * params.unserved_penalty_cny_per_t

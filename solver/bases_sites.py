@@ -1,7 +1,7 @@
 """Candidate recycling-base sites and forecast sources for ``solver.bases``.
 
 Candidates (rule, documented in ``docs/bases.md``): every county seat (县城) of the
-region; for each county, the railway station nearest its seat if it is within
+region (generated candidates closer than ``min_separation_km`` to a kept one are dropped); for each county, the railway station nearest its seat if it is within
 ``station_radius_km`` (great-circle) of the seat and more than 2 km from it (铁路站点:
 rail access for the base); and every development zone or industrial park (开发区/园区)
 township (工业园区; its seat is usually a generated point, marked in ``generated_fields``). A user's own
@@ -34,6 +34,7 @@ def _gc_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 def base_candidates(counties: Sequence[County], rail_stations: Sequence[RailStation] = (),
                     townships: Sequence[Township] = (), *, station_radius_km: float = 30.0,
+                    min_separation_km: float = 10.0,
                     extra: Iterable[CandidateSite] = ()) -> tuple[CandidateSite, ...]:
     """Candidate recycling-base sites near county seats, rail stations and industrial parks.
 
@@ -47,6 +48,10 @@ def base_candidates(counties: Sequence[County], rail_stations: Sequence[RailStat
         Townships; development zones / industrial parks with a real seat are candidates.
     station_radius_km
         Great-circle radius around a county seat in which a station is taken, km.
+    min_separation_km
+        Generated candidates closer than this (great-circle km) to one kept before are
+        dropped, keeping rail stations first, then county seats, then parks (near-duplicate
+        sites only slow the solver). The user's own candidates are always kept.
     extra
         The user's own candidates (any tier other than recycling_base is rejected).
 
@@ -81,6 +86,7 @@ def base_candidates(counties: Sequence[County], rail_stations: Sequence[RailStat
                 town.seat_lon, town.seat_lat, town.county_code, township_code=town.code,
                 outlet_kind=OutletKind.INDUSTRIAL_PARK,
                 generated_fields=frozenset({"lon", "lat"}) if town.seat_generated else frozenset()))
+    sites = _thin(sites, min_separation_km)
     ids = {s.site_id for s in sites}
     problems = []
     for site in extra:
@@ -94,6 +100,20 @@ def base_candidates(counties: Sequence[County], rail_stations: Sequence[RailStat
     if problems:
         raise InputError(problems)
     return tuple(sites)
+
+
+_PRIORITY = {OutletKind.RAIL_STATION: 0, OutletKind.COUNTY_SEAT: 1, OutletKind.INDUSTRIAL_PARK: 2}
+
+
+def _thin(sites: list[CandidateSite], min_km: float) -> list[CandidateSite]:
+    kept: list[CandidateSite] = []
+    order = sorted(range(len(sites)), key=lambda k: (_PRIORITY.get(sites[k].outlet_kind, 3), k))
+    for k in order:
+        site = sites[k]
+        if all(_gc_km(site.lon, site.lat, o.lon, o.lat) >= min_km for o in kept):
+            kept.append(site)
+    rank = {id(s): n for n, s in enumerate(sites)}
+    return sorted(kept, key=lambda s: rank[id(s)])
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,10 +159,15 @@ def test_rail_is_used_when_cheaper_and_checked() -> None:
 def test_candidates_from_seats_stations_and_user_sites() -> None:
     county = County(A, "伊州区", "6505", "哈密市", 93.51, 42.82, seat_generated=False, population=1,
                     households=1, urban_population=1, rural_population=0)
-    near = RailStation("r1", "哈密", 93.60, 42.82, A)
+    near = RailStation("r1", "哈密", 93.66, 42.82, A)  # 12 km from the seat
+    close = RailStation("r3", "近站", 93.53, 42.83, A)  # 2 km: the seat itself stands for it
     far = RailStation("r2", "远站", 95.5, 43.5, A)
     extra = CandidateSite("my-base", "mine", Tier.RECYCLING_BASE, 93.0, 42.0, A, outlet_kind=OutletKind.NEW)
     sites = base_candidates([county], [near, far], extra=[extra])
     assert [s.site_id for s in sites] == [f"base-seat-{A}", "base-rail-r1", "my-base"]
+    # A station 7 km from the seat is kept and the seat dropped (closer than min_separation_km).
+    thinned = base_candidates([county], [dataclasses.replace(near, lon=93.59)], min_separation_km=10.0)
+    assert [s.site_id for s in thinned] == ["base-rail-r1"]
+    assert [s.site_id for s in base_candidates([county], [close])] == [f"base-seat-{A}"]
     with pytest.raises(InputError, match="expected recycling_base"):
         base_candidates([county], extra=[dataclasses.replace(extra, tier=Tier.SORTING_CENTRE)])
