@@ -228,28 +228,53 @@ class _Search:
         if lp.status == "infeasible":
             self.infeasible = True
             return
-        if lp.values is None or lp.status != "optimal":
-            return
-        self.bound = max(self.bound, lp.objective)
         y_ids = self.model.y
-        ylp = lp.values[y_ids]
-        lb, ub = self.lb0.copy(), self.ub0.copy()
-        closed = ylp <= 1e-6
-        full = ylp >= 1 - 1e-6
-        # Neighbourhoods from tightest to loosest.
-        for fix_open in (True, False):
-            lb_try, ub_try = lb.copy(), ub.copy()
-            ub_try[y_ids[closed]] = 0.0
-            if fix_open:
-                lb_try[y_ids[full]] = 1.0
+        if lp.values is not None and lp.status == "optimal":
+            self.bound = max(self.bound, lp.objective)
+            ylp = lp.values[y_ids]
+            # 1. Round up: every facility the LP uses opens at its largest used level.
+            self.fixed_sites(self._round_up(ylp), h_deadline)
+            # 2. Relaxation-induced neighbourhood: LP-closed options stay closed.
             left = h_deadline - time.perf_counter()
-            if left <= 0.05 or self.interrupter.interrupted:
-                return
-            res = self.run(time_limit_s=left * 0.6, gap=self.gap / 2, lb=lb_try, ub=ub_try)
-            self.offer(res, "heuristic")
-            if res.values is not None:
-                break
+            if left > 0.05 and not self.done():
+                lb, ub = self.lb0.copy(), self.ub0.copy()
+                ub[y_ids[ylp <= 1e-6]] = 0.0
+                res = self.run(time_limit_s=left * 0.4, gap=self.gap / 2, lb=lb, ub=ub, hint=self._hint(lb, ub))
+                self.offer(res, "heuristic")
+        if self.best_values is None:
+            # 3. Everything open at its largest level: feasible whenever the instance is.
+            a = self.model.arrays
+            self.fixed_sites(self._round_up(np.ones(len(y_ids)) * (a.opt_cap > 0)), self.deadline)
         self.local_search(h_deadline)
+
+    def _round_up(self, ylp: np.ndarray) -> np.ndarray:
+        a = self.model.arrays
+        y = np.zeros(len(ylp))
+        used = np.bincount(a.opt_fac, weights=ylp, minlength=a.n_fac) > 1e-6
+        used |= a.fac_forced.astype(bool)
+        cap_used = np.where((ylp > 1e-6) | a.fac_forced[a.opt_fac].astype(bool), a.opt_cap, -1.0)
+        best = np.full(a.n_fac, -1, dtype=np.int64)
+        for o in np.argsort(cap_used, kind="stable"):
+            if cap_used[o] >= 0:
+                best[a.opt_fac[o]] = o
+        y[best[used & (best >= 0)]] = 1.0
+        return y
+
+    def _hint(self, lb: np.ndarray, ub: np.ndarray) -> np.ndarray | None:
+        if self.best_values is None:
+            return None
+        v = self.best_values
+        return v if np.all(v >= lb - 1e-9) and np.all(v <= ub + 1e-9) else None
+
+    def fixed_sites(self, y: np.ndarray, deadline: float) -> MipResult | None:
+        """Re-optimise flows and assignments with the open options fixed to ``y``."""
+        lb, ub = self.lb0.copy(), self.ub0.copy()
+        lb[self.model.y] = y
+        ub[self.model.y] = y
+        left = max(0.5, deadline - time.perf_counter())
+        res = self.run(time_limit_s=left, gap=self.gap / 2, lb=lb, ub=ub)
+        self.offer(res, "heuristic")
+        return res
 
     def local_search(self, h_deadline: float) -> None:
         """Close-moves: drop one open, not forced site and re-optimise the assignment."""
@@ -258,7 +283,11 @@ class _Search:
         a = self.model.arrays
         y_ids = self.model.y
         tried: set[int] = set()
+        resized_at = math.inf
         while time.perf_counter() < h_deadline - 0.05 and not self.done():
+            if self.best_obj < resized_at:
+                resized_at = self.best_obj
+                self.resize(h_deadline)
             y = np.round(self.best_values[y_ids])
             open_opts = np.flatnonzero(y > 0.5)
             candidates = [int(o) for o in open_opts
@@ -270,14 +299,23 @@ class _Search:
             o = max(candidates, key=lambda k: a.opt_fixed[k] * (1.0 - min(1.0, load[a.opt_fac[k]]
                                                                            / max(a.opt_cap[k], 1e-9))))
             tried.add(o)
-            lb, ub = self.lb0.copy(), self.ub0.copy()
-            lb[y_ids] = y
-            ub[y_ids] = y
-            lb[y_ids[o]] = ub[y_ids[o]] = 0.0
-            left = h_deadline - time.perf_counter()
-            res = self.run(time_limit_s=max(0.05, left), gap=self.gap / 2, lb=lb, ub=ub,
-                           hint=None)
-            self.offer(res, "heuristic")
+            y[o] = 0.0
+            self.fixed_sites(y, h_deadline)
+
+    def resize(self, deadline: float) -> None:
+        """Move every open site to its cheapest level that still holds its present load."""
+        a = self.model.arrays
+        y = np.round(self.best_values[self.model.y])
+        load = self._load(self.best_values)
+        new = y.copy()
+        for o in np.flatnonzero(y > 0.5):
+            j = a.opt_fac[o]
+            fits = np.flatnonzero((a.opt_fac == j) & (a.opt_cap >= load[j] - 1e-9))
+            if len(fits):
+                k = fits[np.argmin(a.opt_fixed[fits] + a.opt_handling[fits] * load[j])]
+                new[o], new[k] = 0.0, 1.0
+        if np.any(new != y):
+            self.fixed_sites(new, deadline)
 
     def _load(self, values: np.ndarray) -> np.ndarray:
         a = self.model.arrays
