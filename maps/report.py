@@ -145,7 +145,17 @@ def write_report(scenario: Scenario, plan: Plan, out_dir: Path, *, checks: list[
     html_path = out_dir / "report.html"
     write_text_atomic(html_path, _report_html(scenario, plan, checks, tables, charts, map_path.name))
     xlsx_path = _write_excel(tables, out_dir / "report.xlsx")
-    return {"map": map_path, "report_html": html_path, "report_xlsx": xlsx_path}
+    written = {"map": map_path, "report_html": html_path, "report_xlsx": xlsx_path}
+    for path in written.values():
+        _readable(path)
+    return written
+
+
+def _readable(path: Path) -> None:
+    """Give a file written through ``mkstemp`` (mode 0600) the usual mode for new files (0666 & ~umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def _report_html(scenario: Scenario, plan: Plan, checks: Sequence[str], tables: Mapping[str, pd.DataFrame],
@@ -219,4 +229,6 @@ def write_comparison_report(rows: Sequence[Mapping[str, Any]], out_dir: Path, *,
     html_path = out_dir / "comparison_report.html"
     write_text_atomic(html_path, html)
     xlsx_path = _write_excel({"比较 Comparison": frame}, out_dir / "comparison_report.xlsx")
+    for path in (html_path, xlsx_path):
+        _readable(path)
     return {"report_html": html_path, "report_xlsx": xlsx_path}

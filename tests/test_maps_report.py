@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import openpyxl
@@ -98,3 +99,13 @@ def test_comparison_report_links_each_scenario_to_its_map(tmp_path) -> None:
     assert sheet[0][:2] == ("scenario", "地图 Map") and sheet[2][1] == "shared/map.html"
     with pytest.raises(InputError, match="rows 1: missing the scenario column 'scenario'"):
         write_comparison_report([{"name": "x"}], tmp_path, links={})
+
+
+def test_extra_tables_join_both_reports_and_files_are_readable(tmp_path) -> None:
+    extra = pd.DataFrame({"说明 Note": ["敏感性 sensitivity"], "值 Value": [0.25]})
+    out = write_report(scenario(), network_plan(), tmp_path, checks=[], extra_tables={"附加 Extra": extra})
+    assert _sheets(out["report_xlsx"])["附加 Extra"] == [("说明 Note", "值 Value"), ("敏感性 sensitivity", 0.25)]
+    assert "敏感性 sensitivity" in out["report_html"].read_text(encoding="utf-8")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert {p.stat().st_mode & 0o777 for p in out.values()} == {0o666 & ~umask}  # as any new file, not 0600
