@@ -80,17 +80,20 @@ def batch(
             raise typer.Exit(130) from None
     files = write_comparison(batch_dir, result.manifests, title=spec.name)
     table = Table(title="Batch 批次 " + spec.name)
-    for heading in ("情景 scenario", "id", "状态 status", "总成本 total CNY/yr", "覆盖 coverage", "CO₂ t/yr",
-                    "校验 checker"):
-        table.add_column(heading)
-    for sid, m in result.manifests.items():
+    table.add_column("情景\nscenario", overflow="fold", min_width=16)
+    for heading in ("状态\nstatus", "总成本 cost\n万元/yr", "覆盖\ncoverage", "CO₂\nt/yr", "差距\ngap",
+                    "校验\nchecker"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    for m in result.manifests.values():
         ok = m["status"] == "ok"
-        costs, kpis = m.get("costs_cny", {}), m.get("kpis", {})
+        costs, kpis, solve = m.get("costs_cny", {}), m.get("kpis", {}), m.get("solve", {})
         check = m.get("check", {})
-        table.add_row(m["name"], sid, m["status"], f"{costs.get('total', float('nan')):,.0f}" if ok else "—",
-                      f"{100 * kpis['coverage_share']:.1f} %" if ok and "coverage_share" in kpis else "—",
+        table.add_row(m["name"], m["status"] if ok else f"[red]{m['status']}[/]",
+                      f"{costs['total'] / 1e4:,.1f}" if ok and "total" in costs else "—",
+                      f"{100 * kpis['coverage_share']:.1f}%" if ok and "coverage_share" in kpis else "—",
                       f"{kpis['co2_t']:,.1f}" if ok and "co2_t" in kpis else "—",
-                      ("passed 通过" if check.get("passed") else f"{len(check.get('violations', []))} violations")
+                      f"{100 * solve['gap']:.2f}%" if ok and solve.get("gap") is not None else "—",
+                      ("passed" if check.get("passed") else f"[red]{len(check.get('violations', []))} ✗[/]")
                       if ok else m.get("error", {}).get("type", ""))
     console.print(table)
     console.print(f"ran 运行 {len(result.ran)}, skipped 跳过 {len(result.skipped)}, failed 失败 {len(result.failed)}, "
