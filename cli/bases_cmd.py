@@ -190,8 +190,10 @@ def bases(
         pchecks = check_bases_plan(scenario, result.policy, forecast)
         console.print(_plan_table(scenario, result.policy, "Policy plan 政策方案 (one base per prefecture 每市一基地)"))
         _print_costs(console, result.policy, pchecks)
-        console.print(f"[bold]Cost of the policy 政策成本[/]: {result.policy_cost_cny:,.0f} CNY (discounted 折现)",
-                      highlight=False)
+        span = result.policy_cost_range_cny
+        within = f" (within the proven gaps 间隙范围内: {span[0] / 1e6:,.1f} – {span[1] / 1e6:,.1f} M)" if span else ""
+        console.print(f"[bold]Cost of the policy 政策成本[/]: {result.policy_cost_cny / 1e6:,.1f} M CNY "
+                      f"(discounted 折现){within}", highlight=False)
     records = forecast_records(forecast, prefecture_names=names, county_names=county_names)
     written = _write_outputs(out_dir, scenario, plan, result, forecast, records, names, inventory, checks)
     console.print(f"Wrote 已写出 {', '.join(sorted(written))} to {out_dir} in {time.perf_counter() - started:.1f} s",

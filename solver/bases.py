@@ -350,6 +350,16 @@ class PolicyComparison:
     def policy_cost_cny(self) -> float:
         return self.policy.total_cost_cny - self.free.total_cost_cny
 
+    @property
+    def policy_cost_range_cny(self) -> tuple[float, float] | None:
+        """What the proven gaps allow the true policy cost to be: (policy bound − free objective,
+        policy objective − free bound); None when a bound is missing. Both MIPs share the
+        revenue constant, so objective differences are total-cost differences."""
+        fb, pb = self.free.solve.bound, self.policy.solve.bound
+        if fb is None or pb is None:
+            return None
+        return (pb - self.free.solve.objective, self.policy.solve.objective - fb)
+
 
 def compare_policy(scenario: Scenario, forecast: Forecast, *, params: BasesParams = BasesParams(),
                    prefectures: Sequence[str] = (), time_limit_s: float | None = None,

@@ -75,8 +75,10 @@ def base_candidates(counties: Sequence[County], rail_stations: Sequence[RailStat
                 best = (km, station)
         if best is not None and best[0] > 2.0:
             st = best[1]
+            label = (f"{county.name}火车站 rail station" if st.name.startswith("未命名") or not st.name
+                     else f"{st.name}站 station")
             sites.append(CandidateSite(
-                f"base-rail-{st.station_id}", f"{st.name}站 station", Tier.RECYCLING_BASE, st.lon, st.lat,
+                f"base-rail-{st.station_id}", label, Tier.RECYCLING_BASE, st.lon, st.lat,
                 county.code, outlet_kind=OutletKind.RAIL_STATION))
     county_codes = {c.code for c in counties}
     for town in townships:

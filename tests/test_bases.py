@@ -118,6 +118,8 @@ def test_policy_forces_one_base_per_prefecture_and_costs_at_least_the_free_plan(
     assert result.policy.total_cost_cny >= result.free.total_cost_cny - 1e-6
     # B opens five years early: 5 M CNY more fixed cost, undiscounted.
     assert result.policy_cost_cny == pytest.approx(5_000_000)
+    low, high = result.policy_cost_range_cny
+    assert low == pytest.approx(5_000_000, abs=1.0) and high == pytest.approx(5_000_000, abs=1.0)
 
 
 def test_policy_without_candidate_in_a_prefecture_is_infeasible() -> None:
