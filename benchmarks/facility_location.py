@@ -132,9 +132,11 @@ def solve_ours(prob: Problem, row: Row, *, time_limit_s: float, threads: int) ->
         res = solve_facility_location(prob.fixed, prob.capacity, prob.demand, prob.cost,
                                       single_source=False, p=prob.p, capacitated=prob.capacity is not None,
                                       time_limit_s=time_limit_s, threads=threads)
-    except HuishouError as exc:
+    except Exception as exc:  # a benchmark records the failure and goes on
         row.ours_s = time.perf_counter() - start
-        row.ours_status = f"error: {exc}"
+        kind = "error" if isinstance(exc, HuishouError) else f"crash {type(exc).__name__}"
+        row.ours_status = kind
+        row.notes.append(f"{kind}: {exc}")
         return
     row.ours_s = time.perf_counter() - start
     row.ours, row.ours_check = check_solution(prob, res.open, res.assign)
@@ -214,7 +216,12 @@ def solve_spopt(prob: Problem, row: Row, *, time_limit_s: float) -> None:
         return
     start = time.perf_counter()
     model = PMedian.from_cost_matrix(prob.cost, np.ones(prob.cost.shape[0]), p_facilities=int(prob.p or 0))
-    model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s))
+    try:
+        model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s))
+    except RuntimeError as exc:  # spopt raises when CBC stops without a solution
+        row.spopt_s = time.perf_counter() - start
+        row.notes.append(f"spopt/CBC: {exc}")
+        return
     row.spopt_s = time.perf_counter() - start
     row.spopt = float(pulp.value(model.problem.objective))
     if model.problem.sol_status != pulp.LpSolutionOptimal:
@@ -295,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
                 solve_spopt(prob, row, time_limit_s=args.time_limit)
             rows.append(row)
             print_row(row)
+            write_csv(rows)
     print_summary(rows, keys)
     write_csv(rows)
     print(f"\nresults 结果: {RESULTS.relative_to(ROOT)}")
