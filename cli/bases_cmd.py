@@ -117,6 +117,9 @@ def _write_excel(path: Path, sheets: dict[str, Any]) -> None:
         with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
             for name, frame in sheets.items():
                 frame.to_excel(writer, sheet_name=name[:31], index=False)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp leaves 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
