@@ -21,6 +21,7 @@ from network.plan import Plan, Route, RouteStop, SolveInfo, Unserved
 from network.routing_params import RoutingParams
 from network.scenario import Scenario
 from solver.routing import solve_routing_problem
+from solver.routing_common import catch_interrupt
 from solver.routing_problem import RoutingProblem, RoutingProgress, RoutingSolution
 from solver.routing_schedule import schedule_route
 from solver.routing_stations import busiest_day, station_clients, station_problem
@@ -142,31 +143,33 @@ def solve_routes(scenario: Scenario, network_plan: Plan, *, params: RoutingParam
     backends: set[str] = set()
     station_times: list[str] = []
     interrupted = False
-    for station_id, clients in by_station.items():
-        days = (list(range(params.days_per_week)) if params.horizon == "week"
-                else [busiest_day(clients, params.days_per_week)])
-        t0 = time.perf_counter()
-        for day in days:
-            if interrupted:
-                unserved += [Unserved(c.client_id, f"day {day + 1}: not routed, the run was interrupted "
-                                                   "运行被中断，未规划") for c in clients if day in c.days]
-                continue
-            problem = station_problem(scenario, station_id, clients, day, params)
-            if not problem.clients:
-                continue
-            solution = solve_routing_problem(problem, backend=params.backend, time_limit_s=limit,
-                                             seed=params.seed, on_progress=on_progress)
-            if on_station_day is not None:
-                on_station_day(problem, solution)
-            backends.add(solution.backend)
-            interrupted = interrupted or solution.status == "interrupted"
-            objective += solution.objective_cny
-            planned += routes_of(scenario, problem, solution, route_prefix=f"{station_id}-d{day + 1}",
-                                 day=day + 1 if params.horizon == "week" else None)
-            unserved += [Unserved(_site_id(problem, u.client), f"day {day + 1}: {u.reason}")
-                         for u in solution.unserved]
-        station_times.append(f"{station_id} {time.perf_counter() - t0:.2f} s")
-        log.info("station %s routed in %.2f s", station_id, time.perf_counter() - t0)
+    with catch_interrupt() as flag:  # Ctrl-C between two searches stops too
+        for station_id, clients in by_station.items():
+            days = (list(range(params.days_per_week)) if params.horizon == "week"
+                    else [busiest_day(clients, params.days_per_week)])
+            t0 = time.perf_counter()
+            for day in days:
+                if interrupted or flag.is_set:
+                    interrupted = True
+                    unserved += [Unserved(c.client_id, f"day {day + 1}: not routed, the run was interrupted "
+                                                       "运行被中断，未规划") for c in clients if day in c.days]
+                    continue
+                problem = station_problem(scenario, station_id, clients, day, params)
+                if not problem.clients:
+                    continue
+                solution = solve_routing_problem(problem, backend=params.backend, time_limit_s=limit,
+                                                 seed=params.seed, on_progress=on_progress)
+                if on_station_day is not None:
+                    on_station_day(problem, solution)
+                backends.add(solution.backend)
+                interrupted = interrupted or solution.status == "interrupted"
+                objective += solution.objective_cny
+                planned += routes_of(scenario, problem, solution, route_prefix=f"{station_id}-d{day + 1}",
+                                     day=day + 1 if params.horizon == "week" else None)
+                unserved += [Unserved(_site_id(problem, u.client), f"day {day + 1}: {u.reason}")
+                             for u in solution.unserved]
+            station_times.append(f"{station_id} {time.perf_counter() - t0:.2f} s")
+            log.info("station %s routed in %.2f s", station_id, time.perf_counter() - t0)
     routes = [p.route for p in planned]
     costs = {"vehicles_fixed": sum(p.fixed_cny for p in planned),
              "distance": sum(p.distance_cny for p in planned),

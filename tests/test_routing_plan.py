@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
 
 import pytest
 
@@ -143,3 +146,22 @@ def test_bad_routing_parameters_are_reported_together() -> None:
         solve_routes(_scenario(), _network_plan(), params=RoutingParams(vehicle_types=("rocket",)))
     with pytest.raises(InputError, match="expected a network plan"):
         solve_routes(_scenario(), Plan("routes", "tiny", SolveInfo("x", "x", "x", 0.0)))
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="needs the main thread")
+def test_ctrl_c_keeps_the_routes_found_and_lists_the_rest_as_unserved() -> None:
+    sent: list[bool] = []
+
+    def interrupt(_progress: object) -> None:
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    params = RoutingParams(horizon="week", time_limit_s_per_station=30, vehicle_types=("light_truck",))
+    plan = solve_routes(_scenario(), _network_plan(), params=params, on_progress=interrupt)
+    assert plan.solve.status == "interrupted"
+    assert plan.solve.time_s < 20
+    assert {r.day for r in plan.routes} == {1}          # day 1 kept its best routes
+    assert sorted(u.location_id for u in plan.unserved) == ["cp1", "cp2", "cp2", "cp3", "v1"]
+    assert all("interrupted" in u.reason for u in plan.unserved)
+    assert check_route_plan(_scenario(), _network_plan(), plan, params) == []
