@@ -22,13 +22,13 @@ PV_MASS_SOURCE = ("mass per MW = module mass per area (kg/m2) / module efficienc
 
 #: PV module mass per MW by installation cohort: (cohort year, kg/m², efficiency).
 #: 12.0 kg/m² at 13 % gives 92 t/MW (2000); 11.5 kg/m² at 19.5 % gives 59 t/MW (2020).
-PV_MASS_ANCHORS: tuple[tuple[int, float, float], ...] = (
+PV_MASS_ANCHORS: tuple[tuple[float, ...], ...] = (
     (2000, 12.0, 0.130), (2005, 12.0, 0.140), (2010, 11.8, 0.150), (2015, 11.6, 0.165),
     (2020, 11.5, 0.195), (2025, 11.5, 0.210),
 )
 
 
-def pv_t_per_mw(cohort_year: int, anchors: tuple[tuple[int, float, float], ...] = PV_MASS_ANCHORS) -> float:
+def pv_t_per_mw(cohort_year: float, anchors: tuple[tuple[float, ...], ...] = PV_MASS_ANCHORS) -> float:
     """PV module mass, t per MW, of an installation cohort.
 
     Mass per area and efficiency are each interpolated linearly between the anchor
@@ -106,7 +106,7 @@ class ForecastParams:
     alive_in_year: int | None = None
     blade_t_per_mw: float = 10.0
     tower_nacelle_t_per_mw: float = 95.0
-    pv_mass_anchors: tuple[tuple[int, float, float], ...] = PV_MASS_ANCHORS
+    pv_mass_anchors: tuple[tuple[float, ...], ...] = PV_MASS_ANCHORS
 
     def __post_init__(self) -> None:
         problems = []

@@ -122,3 +122,16 @@ def test_bad_parameters_and_technology() -> None:
         ForecastParams(wind_repower_share=1.5)
     with pytest.raises(InputError, match="expected wind or solar"):
         failure_cdf("hydro", 10, ForecastParams())
+
+
+def test_parameters_round_trip_and_load_from_a_table() -> None:
+    from network.bases_params import BasesParams
+    from network.params import params_from_mapping, params_to_mapping
+
+    for cls in (ForecastParams, BasesParams):
+        assert params_from_mapping(cls, params_to_mapping(cls()), source="x") == cls()
+    custom = params_from_mapping(ForecastParams, {"pv_mass_anchors": [[2000, 12, 0.13], [2020, 11.5, 0.195]],
+                                                  "wind_design_life_yr": 25}, source="p.toml [forecast]")
+    assert pv_t_per_mw(2010, custom.pv_mass_anchors) == pytest.approx(11.75 / 0.1625)
+    with pytest.raises(InputError, match="p.toml: key 'period_start' is unknown"):
+        params_from_mapping(BasesParams, {"period_start": [2025]}, source="p.toml")
