@@ -76,7 +76,7 @@ def route_items(plan: Plan, frame: DisplayFrame, places: Mapping[str, Place]) ->
                 "ll": path, "kind": "route", "style": {"c": colour, "w": 3, "o": 0.85},
                 "tip": (f"线路 Route {route.route_id} · {route.vehicle_type} · {route.distance_km:,.1f} km · "
                         f"{route.duration_h:.1f} h · {route.cost_cny:,.0f} CNY"
-                        + (f" · 第{route.day + 1}天 day {route.day + 1}" if route.day is not None else ""))})
+                        + (f" · 第{route.day}天 day {route.day}" if route.day is not None else ""))})
         for a, b in zip(path, path[1:], strict=False):
             if a == b:
                 continue

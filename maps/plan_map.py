@@ -55,6 +55,9 @@ from network.sites import Tier
 #: Villages are clustered when a map has more than this many.
 CLUSTER_THRESHOLD = 400
 
+#: The layer control starts collapsed (an icon to hover) above this many layers.
+COLLAPSE_LAYERS = 14
+
 _TIER_LAYER = {
     Tier.COLLECTION_POINT: "回收点 Collection points",
     Tier.TRANSFER_STATION: "中转站 Transfer stations",
@@ -163,7 +166,7 @@ def build_map(scenario: Scenario, plan: Plan | None = None, *, basemap: str = "n
     if rails:
         layers.legend.append((circle_swatch("#ffffff", radius=4, fill="#212121"), "铁路站 Rail station"))
 
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    folium.LayerControl(collapsed=len(layers.names) > COLLAPSE_LAYERS, position="topright").add_to(fmap)
     fmap.add_child(HtmlPanel(title_html(scenario.name, plan, basemap_note=basemap_note,
                                                         schematic=schematic), css=PANEL_CSS))
     if plans:
@@ -171,7 +174,7 @@ def build_map(scenario: Scenario, plan: Plan | None = None, *, basemap: str = "n
     if frame.shifted:
         notes.append("高德底图: 叠加要素按 GCJ-02 偏移显示, 数据仍为 WGS-84 Gaode tiles: overlays shifted to GCJ-02 "
                      "for display; data stay WGS-84")
-    fmap.add_child(HtmlPanel(legend_html(layers.legend, notes)))
+    fmap.add_child(HtmlPanel(legend_html(list(dict.fromkeys(layers.legend)), notes)))
     bounds = _bounds(scenario, plans, frame)
     if bounds:
         fmap.fit_bounds(bounds, padding=(20, 20))
@@ -213,27 +216,31 @@ def _draw_plan(scenario: Scenario, plan: Plan, frame: DisplayFrame, places: dict
 
 
 def _draw_routes(plan: Plan, frame: DisplayFrame, places: dict, layers: _Layers, prefix: str) -> None:
-    """Route layers; a weekly plan gets one group of routes, stops and unloads per day."""
+    """Route layers; a weekly plan (``Route.day``, 1-based) gets one layer per day, day 1 shown."""
     days = sorted({r.day for r in plan.routes if r.day is not None})
-    batches = [(f" 第{d + 1}天 day {d + 1}", tuple(r for r in plan.routes if r.day == d)) for d in days]
     undated = tuple(r for r in plan.routes if r.day is None)
-    if undated or not batches:
-        batches.insert(0, ("", undated))
-    for index, (suffix, routes) in enumerate(batches):
-        parts = route_items(dataclasses.replace(plan, routes=routes), frame, places)
-        show = index == 0
-        group = layers.add(f"{prefix}收运线路 Vehicle routes{suffix}", "lines", parts["lines"], show=show)
-        layers.add(f"{prefix}收运线路 Vehicle routes{suffix}", "points", parts["arrows"], group=group, show=show)
-        layers.add(f"{prefix}收集站点 Collection stops{suffix}", "points", parts["stops"], show=show)
-        layers.add(f"{prefix}卸货点 Unload stops{suffix}", "points", parts["unloads"], show=show)
+    if not days:
+        parts = route_items(plan, frame, places)
+        group = layers.add(f"{prefix}收运线路 Vehicle routes", "lines", parts["lines"])
+        layers.add(f"{prefix}收运线路 Vehicle routes", "points", parts["arrows"], group=group)
+        layers.add(f"{prefix}收集站点 Collection stops", "points", parts["stops"])
+        layers.add(f"{prefix}卸货点 Unload stops", "points", parts["unloads"])
+    else:
+        batches = [(f"第{d}天 day {d}", tuple(r for r in plan.routes if r.day == d)) for d in days]
+        if undated:
+            batches.insert(0, ("无日期 undated", undated))
+        for index, (label, routes) in enumerate(batches):
+            parts = route_items(dataclasses.replace(plan, routes=routes), frame, places)
+            name = f"{prefix}收运线路 Routes {label}"
+            group = layers.add(name, "lines", parts["lines"], show=index == 0)
+            for key in ("arrows", "stops", "unloads"):
+                group = layers.add(name, "points", parts[key], group=group, show=index == 0)
     layers.add(f"{prefix}车场 Depots", "points", route_items(plan, frame, places)["depots"])
-    for i, route in enumerate(plan.routes[:6]):
-        layers.legend.append((line_swatch(ROUTE_COLOURS[i % len(ROUTE_COLOURS)], width=3),
-                              f"线路 Route {route.route_id} ({route.vehicle_type}) ➤"))
-    if len(plan.routes) > 6:
-        layers.legend.append(("", f"… 共 {len(plan.routes)} 条线路 routes, 每车一色 one colour per vehicle"))
+    swatch = "".join(line_swatch(c, width=3) for c in ROUTE_COLOURS[:3])
+    layers.legend.append((swatch, f"收运线路 {len(plan.routes)} routes: 每车一色, 箭头=方向 one colour per "
+                                  "vehicle, arrows = direction; 圆点=收集站点 dots = stops"))
     if len(days) > 1:
-        layers.legend.append(("", "每天一组图层, 默认显示第一天 one layer group per day; day 1 shown"))
+        layers.legend.append(("", "每天一个图层, 默认显示第一天 one layer per day; the first day is shown"))
     layers.legend.append((shape_swatch("triangle", "#455a64", label="卸"), "卸货点 Unload stop"))
     layers.legend.append((shape_swatch("square", "#263238", label="D"), "车场 Depot"))
 

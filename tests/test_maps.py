@@ -179,16 +179,20 @@ def test_payload_cannot_close_the_script_tag() -> None:
     assert all(json.loads(p.replace("<\\/", "</")) for p in payloads)
 
 
-def test_weekly_routes_get_one_layer_group_per_day_with_day_one_shown() -> None:
+def test_weekly_routes_get_one_layer_per_day_with_the_first_day_shown() -> None:
     import dataclasses
 
     plan = routes_plan()
     r1, r2 = plan.routes
-    weekly = dataclasses.replace(plan, routes=(dataclasses.replace(r1, day=0), dataclasses.replace(r2, day=3)))
+    weekly = dataclasses.replace(plan, routes=(dataclasses.replace(r1, day=1), dataclasses.replace(r2, day=4)))
     fmap = build_map(scenario(), weekly)
     groups = {c.layer_name: c.show for c in fmap._children.values() if isinstance(c, folium.FeatureGroup)}
-    assert groups["收运线路 Vehicle routes 第1天 day 1"] is True
-    assert groups["收运线路 Vehicle routes 第4天 day 4"] is False
-    assert groups["卸货点 Unload stops 第1天 day 1"] is True and "卸货点 Unload stops 第4天 day 4" not in groups
+    day1, day4 = "收运线路 Routes 第1天 day 1", "收运线路 Routes 第4天 day 4"
+    assert groups[day1] is True and groups[day4] is False
+    by_group = {}
+    for layer in _layers(fmap):
+        by_group.setdefault(layer.group_name, []).extend(i["kind"] for i in layer.items)
+    kinds_day1 = next(v for k, v in by_group.items() if fmap._children[k].layer_name == day1)
+    assert sorted(set(kinds_day1)) == ["arrow", "route", "stop", "unload"]
     assert len(_items_of_kind(fmap, "route")) == 2 and len(_items_of_kind(fmap, "depot")) == 1
     assert "day 4" in next(i["tip"] for i in _items_of_kind(fmap, "route") if "r2" in i["tip"])
