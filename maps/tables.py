@@ -35,7 +35,7 @@ def summary_table(scenario: Scenario, plan: Plan) -> pd.DataFrame:
             ("模型 Model", s.model), ("求解器 Backend", s.backend), ("状态 Status", s.status),
             ("目标值 Objective (CNY)", round(s.objective, 2)),
             ("下界 Bound (CNY)", None if s.bound is None else round(s.bound, 2)),
-            ("最优性差距 Gap", None if s.gap is None else round(s.gap, 6)),
+            ("最优性差距 Gap", "–" if s.gap is None else f"{100 * s.gap:.2f} %"),
             ("求解时间 Time (s)", round(s.time_s, 2)),
             ("距离模型 Travel model", str(plan.travel.get("source", "")) if plan.travel else "")]
     if s.message:
