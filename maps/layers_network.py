@@ -30,6 +30,9 @@ SETTLEMENT_COLOURS: dict[SettlementType, str] = {
     SettlementType.FARM_UNIT: "#9e9d24",
 }
 
+#: Outline of villages the plan leaves unserved.
+UNSERVED_COLOUR = "#d50000"
+
 #: Keys of ``plan.params`` read as the coverage limit (km), first match wins.
 COVERAGE_KEYS: tuple[str, ...] = ("coverage_km", "coverage_radius_km", "max_village_km", "max_distance_km")
 
@@ -46,6 +49,7 @@ def village_items(scenario: Scenario, plan: Plan | None, frame: DisplayFrame,
     Villages with generated coordinates are hollow and dashed.
     """
     clients = assignments_by_client(plan) if plan else {}
+    unserved = {u.location_id: u.reason for u in plan.unserved} if plan else {}
     out: dict[SettlementType, list[Item]] = {}
     for v in scenario.villages:
         generated = bool({"lon", "lat"} & set(v.generated_fields))
@@ -72,6 +76,9 @@ def village_items(scenario: Scenario, plan: Plan | None, frame: DisplayFrame,
                  "fo": 0.0 if generated else 0.65}
         if generated:
             style["d"] = "2 2"
+        if v.village_id in unserved:
+            rows.append(f"<b>未服务 Unserved</b>: {escape(unserved[v.village_id])}")
+            style |= {"c": UNSERVED_COLOUR, "w": 2.5}
         out.setdefault(v.settlement, []).append({
             "ll": frame.latlon(v.lon, v.lat), "kind": "village", "style": style,
             "tip": f"{v.name} {total:,.1f} t/yr", "popup": "<br>".join(rows)})

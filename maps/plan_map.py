@@ -30,6 +30,7 @@ from maps.labels import KIND_LABELS, LEG_LABELS, LEG_STYLE, ROUTE_COLOURS, TIER_
 from maps.layers_extra import PLANT_COLOURS, county_items, flow_items, plant_items, rail_items, route_items
 from maps.layers_network import (
     SETTLEMENT_COLOURS,
+    UNSERVED_COLOUR,
     assignment_items,
     candidate_items,
     coverage_items,
@@ -146,6 +147,8 @@ def build_map(scenario: Scenario, plan: Plan | None = None, *, basemap: str = "n
         layers.add(_SETTLEMENT_LAYER[settlement.value], "points", items, cluster=cluster)
         layers.legend.append((circle_swatch(SETTLEMENT_COLOURS[settlement]),
                               f"{_SETTLEMENT_LAYER[settlement.value]} (大小=产生量 size = t/yr)"))
+    if plan is not None and {u.location_id for u in plan.unserved} & {v.village_id for v in scenario.villages}:
+        layers.legend.append((circle_swatch(UNSERVED_COLOUR, hollow=True), "未服务村 Unserved village (红圈 red ring)"))
     if generated_villages:
         layers.legend.append((circle_swatch("#8d6e63", hollow=True), "位置为生成数据 Generated location"))
     if cluster:

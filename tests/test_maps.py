@@ -196,3 +196,15 @@ def test_weekly_routes_get_one_layer_per_day_with_the_first_day_shown() -> None:
     assert sorted(set(kinds_day1)) == ["arrow", "route", "stop", "unload"]
     assert len(_items_of_kind(fmap, "route")) == 2 and len(_items_of_kind(fmap, "depot")) == 1
     assert "day 4" in next(i["tip"] for i in _items_of_kind(fmap, "route") if "r2" in i["tip"])
+
+
+def test_unserved_villages_are_ringed_red_with_the_reason() -> None:
+    import dataclasses
+
+    from network import Unserved
+
+    plan = dataclasses.replace(network_plan(), unserved=(Unserved("v7", "no point within 20 km"),))
+    fmap = build_map(scenario(), plan)
+    v7 = next(i for i in _items_of_kind(fmap, "village") if ">v7<" in i["popup"])
+    assert v7["style"]["c"] == "#d50000" and "no point within 20 km" in v7["popup"]
+    assert "Unserved village" in fmap.get_root().render()
