@@ -18,6 +18,7 @@ GCJ-02 (:mod:`maps.coords`).
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,6 +53,8 @@ from maps.panels import (
 from network.plan import Plan
 from network.scenario import Scenario
 from network.sites import Tier
+
+logger = logging.getLogger("huishou.maps")
 
 #: Villages are clustered when a map has more than this many.
 CLUSTER_THRESHOLD = 400
@@ -154,6 +157,11 @@ def build_map(scenario: Scenario, plan: Plan | None = None, *, basemap: str = "n
     if cluster:
         notes.append(f"{len(scenario.villages):,} 个村点已聚合, 放大查看 villages clustered; zoom in")
 
+    for p in plans:
+        missing = _unplaced_ids(p, places)
+        if missing:
+            logger.warning("map: %d id(s) of the %s plan are not in scenario '%s' and are not drawn (e.g. %s)",
+                           len(missing), p.kind, scenario.name, ", ".join(missing[:5]))
     for index, p in enumerate(plans):
         prefix = "" if index == 0 else f"[{KIND_LABELS.get(p.kind, p.kind).split()[0]}] "
         _draw_plan(scenario, p, frame, places, layers, prefix)
@@ -246,6 +254,13 @@ def _draw_routes(plan: Plan, frame: DisplayFrame, places: dict, layers: _Layers,
         layers.legend.append(("", "每天一个图层, 默认显示第一天 one layer per day; the first day is shown"))
     layers.legend.append((shape_swatch("triangle", "#455a64", label="卸"), "卸货点 Unload stop"))
     layers.legend.append((shape_swatch("square", "#263238", label="D"), "车场 Depot"))
+
+
+def _unplaced_ids(plan: Plan, places: dict) -> list[str]:
+    ids = {s.site_id for s in plan.sites} | {a.client_id for a in plan.assignments}
+    ids |= {a.server_id for a in plan.assignments} | {st.location_id for r in plan.routes for st in r.stops}
+    ids |= {f.origin_id for f in plan.flows} | {f.destination_id for f in plan.flows}
+    return sorted(i for i in ids if i not in places)
 
 
 def _centre(scenario: Scenario, frame: DisplayFrame) -> list[float]:

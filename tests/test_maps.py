@@ -208,3 +208,16 @@ def test_unserved_villages_are_ringed_red_with_the_reason() -> None:
     v7 = next(i for i in _items_of_kind(fmap, "village") if ">v7<" in i["popup"])
     assert v7["style"]["c"] == "#d50000" and "no point within 20 km" in v7["popup"]
     assert "Unserved village" in fmap.get_root().render()
+
+
+def test_ids_missing_from_the_scenario_are_logged_not_drawn(caplog) -> None:
+    import dataclasses
+
+    from network import Assignment
+
+    plan = network_plan()
+    plan = dataclasses.replace(plan, assignments=(*plan.assignments, Assignment("ghost", "cp1", 1.0, "site", 1.0)))
+    with caplog.at_level("WARNING", logger="huishou.maps"):
+        fmap = build_map(scenario(), plan)
+    assert "1 id(s) of the network plan are not in scenario" in caplog.text and "ghost" in caplog.text
+    assert len(_items_of_kind(fmap, "site")) == len(plan.sites)
