@@ -133,7 +133,8 @@ def solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams =
     counties = sorted({c for c, _, _ in demand})
     sources = county_sources(counties, scenario.plants, scenario.counties, prefecture_of=pref_of)
     arcs, _ = build_arcs(scenario, [s.point for s in sources], [b.point for b in bases], streams, params,
-                         groups=[b.county_code[:4] for b in bases])
+                         groups=[b.county_code[:4] for b in bases],
+                         source_groups=[s.prefecture_code for s in sources])
 
     scale = 1e-6  # objective in million CNY
     mb = MipBuilder()
