@@ -81,9 +81,10 @@ def kpi_html(plans: Sequence[Plan]) -> str:
         if plan.unserved:
             rows.append(f'<tr><td>未服务 Unserved</td><td class="num">{len(plan.unserved)}</td></tr>')
         unit = {"network": "CNY/年 per year", "bases": "CNY, 折现 discounted"}.get(plan.kind, "CNY")
-        head = escape(KIND_LABELS.get(plan.kind, plan.kind)) if len(plans) > 1 else "指标 KPIs"
-        sections.append(f'<h4>{head}</h4><table>{"".join(rows)}</table><div class="note">成本单位 Costs in {unit}</div>')
-    return f'<div id="hs-kpi" class="hs-panel">{"".join(sections)}</div>'
+        head = f"<h4>{escape(KIND_LABELS.get(plan.kind, plan.kind))}</h4>" if len(plans) > 1 else ""
+        sections.append(f'{head}<table>{"".join(rows)}</table><div class="note">成本单位 Costs in {unit}</div>')
+    return (f'<div id="hs-kpi" class="hs-panel"><details open><summary><b>指标 KPIs</b></summary>'
+            f'{"".join(sections)}</details></div>')
 
 
 def legend_html(entries: Sequence[tuple[str, str]], notes: Sequence[str]) -> str:
