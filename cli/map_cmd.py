@@ -12,9 +12,6 @@ from network.plan import Plan
 from network.scenario import Scenario
 from network.serialize import read_plan
 
-#: Share of a plan's ids that may be missing from the scenario before the map refuses to draw.
-MAX_MISSING_SHARE = 0.05
-
 
 def plan_ids(plan: Plan) -> set[str]:
     """Every location id a plan refers to."""
@@ -26,19 +23,19 @@ def plan_ids(plan: Plan) -> set[str]:
 
 
 def check_plan_matches(plan: Plan, scenario: Scenario, *, source: str) -> None:
-    """Refuse a plan whose ids are (mostly) not in the scenario, naming examples.
+    """Refuse a plan that refers to ids the scenario lacks, naming examples.
 
     Raises
     ------
     InputError
-        If more than :data:`MAX_MISSING_SHARE` of the plan's ids are unknown.
+        If any id of the plan is not in the scenario (another region, seed or user file).
     """
     known = {v.village_id for v in scenario.villages} | {s.site_id for s in scenario.sites}
     known |= {p.plant_id for p in scenario.plants} | {r.station_id for r in scenario.rail_stations}
     known |= {c.code for c in scenario.counties} | {t.code for t in scenario.townships}
     ids = plan_ids(plan)
     missing = sorted(ids - known)
-    if ids and len(missing) > MAX_MISSING_SHARE * len(ids):
+    if missing:
         raise InputError(f"{source}: {len(missing)} of {len(ids)} ids in the plan are not in scenario "
                          f"'{scenario.name}' (e.g. {', '.join(missing[:5])}); expected the scenario the plan was "
                          "solved on — pass the same --region/--seed, or --scenario with its scenario.json")
