@@ -98,7 +98,7 @@ def _write_excel(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
 
 def write_report(scenario: Scenario, plan: Plan, out_dir: Path, *, checks: list[str], forecast: Any = None,
                  extra_tables: Mapping[str, pd.DataFrame] | None = None, basemap: str = "none",
-                 tianditu_key: str | None = None) -> dict[str, Path]:
+                 tianditu_key: str | None = None, extra_plans: Sequence[Plan] = ()) -> dict[str, Path]:
     """Write ``map.html``, ``report.html`` and ``report.xlsx`` for one run.
 
     Parameters
@@ -116,6 +116,9 @@ def write_report(scenario: Scenario, plan: Plan, out_dir: Path, *, checks: list[
         More tables (sheet name → DataFrame) appended to both reports.
     basemap, tianditu_key
         Basemap of ``map.html`` (see :func:`maps.plan_map.build_map`).
+    extra_plans
+        Plans drawn on the same map for context, e.g. the network plan
+        under a routes plan; their KPIs join the map's panel, not the tables.
 
     Returns
     -------
@@ -136,7 +139,8 @@ def write_report(scenario: Scenario, plan: Plan, out_dir: Path, *, checks: list[
             tidy = tidy_forecast(forecast)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-    map_path = save_map(build_map(scenario, plan, basemap=basemap, tianditu_key=tianditu_key), out_dir / "map.html")
+    fmap = build_map(scenario, plan, basemap=basemap, tianditu_key=tianditu_key, extra_plans=extra_plans)
+    map_path = save_map(fmap, out_dir / "map.html")
     tables = report_tables(scenario, plan, checks=checks, forecast=tidy, extra_tables=extra_tables)
     charts = [(c, alt) for c, alt in ((cost_chart(plan), "成本构成 Cost breakdown"),
                                       (utilisation_chart(scenario, plan), "各层级利用率 Utilisation by tier"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -48,7 +49,9 @@ def test_network_report_writes_three_files_with_same_tables(tmp_path) -> None:
 
 def test_checker_problems_are_listed_in_both_reports(tmp_path) -> None:
     problems = ["route r1: peak load 2.1 t exceeds light_truck capacity 2.0 t", "village v9 visited twice"]
-    out = write_report(scenario(), routes_plan(), tmp_path, checks=problems)
+    out = write_report(scenario(), routes_plan(), tmp_path, checks=problems, extra_plans=(network_plan(),))
+    layer = json.dumps("[三级回收网络] 回收点 Collection points")  # as the layer control writes it
+    assert layer in out["map"].read_text(encoding="utf-8")
     html = out["report_html"].read_text(encoding="utf-8")
     assert "Checker found 2 problem(s)" in html and "village v9 visited twice" in html
     sheets = _sheets(out["report_xlsx"])
