@@ -159,6 +159,9 @@ _TRANSFER = ("transfer stations are between SB/T 10719 points and SB/T 10720 cen
 DEFAULT_SIZE_LEVELS: tuple[SizeLevel, ...] = (
     SizeLevel("kiosk", Tier.COLLECTION_POINT, 150.0, 15_000.0, 30.0, 20.0, "小型交投点", _SBT_10719),
     SizeLevel("standard", Tier.COLLECTION_POINT, 500.0, 40_000.0, 25.0, 60.0, "标准回收点", _SBT_10719),
+    # Large urban communities (社区) of 5,000–9,000 households generate 1,200–2,200 t/yr;
+    # single-sourced to one point they need a staffed community recycling station.
+    SizeLevel("station", Tier.COLLECTION_POINT, 2_500.0, 150_000.0, 20.0, 200.0, "社区回收站", _SBT_10719),
     SizeLevel("small", Tier.TRANSFER_STATION, 3_000.0, 250_000.0, 40.0, 300.0, "小型中转站", _TRANSFER),
     SizeLevel("large", Tier.TRANSFER_STATION, 10_000.0, 550_000.0, 35.0, 800.0, "大型中转站", _TRANSFER),
     SizeLevel("specialised", Tier.SORTING_CENTRE, 15_000.0, 1_500_000.0, 60.0, 1_500.0,
