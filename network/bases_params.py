@@ -197,8 +197,7 @@ class BasesParams:
     max_distance_km
         Largest road distance from a source to a base (default 1,500 km: Kashgar–Urumqi).
     k_nearest
-        Each source is linked to its ``k_nearest`` nearest candidate bases (default 8; 0 = all),
-        plus every candidate of its own prefecture and the nearest one of each other prefecture.
+        Each source is linked to its ``k_nearest`` nearest candidate bases (default 8; 0 = all).
     one_base_per_prefecture
         Policy scenario: at least one base in each of ``policy_prefectures`` (4-digit codes; empty
         = every prefecture of the sources) by ``policy_year``.

@@ -65,14 +65,12 @@ def nearest_station(matrix_km: np.ndarray, limit_km: float) -> np.ndarray:
 
 def build_arcs(scenario: Scenario, sources: Sequence[GeoPoint], bases: Sequence[GeoPoint],
                streams: Sequence[MaterialStream], params: BasesParams,
-               groups: Sequence[str] | None = None,
-               source_groups: Sequence[str] | None = None) -> tuple[list[Arc], np.ndarray]:
+               groups: Sequence[str] | None = None) -> tuple[list[Arc], np.ndarray]:
     """Cheapest-mode arcs from each source to its ``k_nearest`` bases within ``max_distance_km``.
 
     With ``groups`` (e.g. the prefecture of each base), each source is also linked to the
     nearest base of every group within ``max_distance_km``, so a small prefecture's
-    tonnes can reach a base elsewhere; with ``source_groups`` too, to every base of its
-    own group. Returns the arcs and the source × base road-km matrix.
+    tonnes can reach a base elsewhere. Returns the arcs and the source × base road-km matrix.
     """
     travel = scenario.travel
     road = travel.matrix(sources, bases).distance_km
@@ -98,9 +96,8 @@ def build_arcs(scenario: Scenario, sources: Sequence[GeoPoint], bases: Sequence[
             keep = set(ordered[: params.k_nearest].tolist())
             if groups is not None:
                 seen: set[str] = set()
-                own = source_groups[i] if source_groups is not None else None
                 for j in ordered.tolist():
-                    if groups[j] not in seen or groups[j] == own:
+                    if groups[j] not in seen:
                         seen.add(groups[j])
                         keep.add(j)
             reach = np.array(sorted(keep), dtype=np.int64)
