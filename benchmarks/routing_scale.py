@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
+from network.errors import HuishouError  # noqa: E402
 from network.routing_params import RoutingParams  # noqa: E402
 from network.serialize import read_plan, write_plan, write_text_atomic  # noqa: E402
 from solver.route_check import check_route_plan, check_routing_solution, route_figures  # noqa: E402
@@ -125,7 +126,12 @@ def main(argv: list[str] | None = None) -> int:
 
     t2 = time.perf_counter()
     clock[0] = t2
-    plan = solve_routes(scenario, network_plan, params=params, on_station_day=on_station_day)
+    try:
+        plan = solve_routes(scenario, network_plan, params=params, on_station_day=on_station_day)
+    except HuishouError as exc:
+        print(f"solve_routes failed after {time.perf_counter() - t2:.1f} s and {len(rows)} stations: "
+              f"{type(exc).__name__}: {exc}")
+        return 1
     routing_s = time.perf_counter() - t2
     plan_violations = check_route_plan(scenario, network_plan, plan, params)
 
