@@ -23,18 +23,59 @@ import numpy as np
 from solver.network_model import DesignArrays
 
 
-def greedy_open(a: DesignArrays) -> np.ndarray:
-    """0/1 per size option: the options a greedy construction opens (largest level per site)."""
-    n_opt = len(a.opt_fac)
+def greedy_open(a: DesignArrays, *, max_rounds: int = 40) -> np.ndarray:
+    """0/1 per size option: the options a greedy construction opens (largest level per site).
+
+    After a first construction, sites of one tier whose load is below a share
+    of their capacity are closed and the construction repeated; a change is
+    kept when the estimated cost (fixed at the cheapest fitting level,
+    handling, transport) falls. Tiers are tried from the top (centres) down.
+    """
+    best_closed = np.zeros(a.n_fac, dtype=bool)
+    best_cost, best_load = _construct(a, best_closed)
+    forced = a.fac_forced.astype(bool)
+    rounds = 0
+    improved = True
+    while improved and rounds < max_rounds:
+        improved = False
+        for tier in sorted(set(a.fac_tier.tolist()), reverse=True):
+            for share in (0.15, 0.3, 0.5, 0.7):
+                cap = _largest_cap(a)
+                idle = (a.fac_tier == tier) & ~forced & ~best_closed & (best_load < share * cap)
+                if not idle.any():
+                    continue
+                rounds += 1
+                closed = best_closed | idle
+                cost, load = _construct(a, closed)
+                if cost < best_cost - 1e-6 * abs(best_cost):
+                    best_cost, best_load, best_closed, improved = cost, load, closed, True
+    big = _largest_option(a)
+    y = np.zeros(len(a.opt_fac))
+    is_open = (best_load > 1e-12) | forced
+    y[big[is_open & (big >= 0)]] = 1.0
+    return y
+
+
+def _largest_option(a: DesignArrays) -> np.ndarray:
     big = np.full(a.n_fac, -1, dtype=np.int64)
     for o in np.argsort(a.opt_cap, kind="stable"):
         big[a.opt_fac[o]] = o
-    cap = np.where(big >= 0, a.opt_cap[np.maximum(big, 0)], 0.0)
+    return big
+
+
+def _largest_cap(a: DesignArrays) -> np.ndarray:
+    big = _largest_option(a)
+    return np.where(big >= 0, a.opt_cap[np.maximum(big, 0)], 0.0)
+
+
+def _construct(a: DesignArrays, closed: np.ndarray) -> tuple[float, np.ndarray]:
+    """One greedy pass with ``closed`` sites unavailable: (estimated cost, load per facility)."""
+    cap = np.where(closed, 0.0, _largest_cap(a))
     unit_level = np.full(a.n_fac, np.inf)
     per_t = a.opt_fixed / np.maximum(a.opt_cap, 1e-9) + a.opt_handling
     np.minimum.at(unit_level, a.opt_fac, per_t)
+    unit_level[closed] = np.inf
     unit = unit_level.copy()
-    # Bottom-up unit costs: tiers from the sink down.
     for tier in sorted(set(a.fac_tier.tolist()), reverse=True):
         arcs = np.flatnonzero(a.fac_tier[a.up_from] == tier)
         if len(arcs):
@@ -42,55 +83,62 @@ def greedy_open(a: DesignArrays) -> np.ndarray:
             np.minimum.at(best_up, a.up_from[arcs], a.up_cost[arcs] + unit[a.up_to[arcs]])
             sel = a.fac_tier == tier
             unit[sel] = unit_level[sel] + best_up[sel]
-    used = np.zeros(a.n_fac)
     load = np.zeros(a.n_fac)
     forced = a.fac_forced.astype(bool)
-    # Clients, largest first.
     dem = a.demand
-    price = a.arc_cost / np.maximum(dem[a.arc_cli], 1e-12) + unit[a.arc_fac]
+    per_t_arc = a.arc_cost / np.maximum(dem[a.arc_cli], 1e-12)
+    price = per_t_arc + unit[a.arc_fac]
     order_arcs = np.lexsort((price, a.arc_cli))
     starts = np.searchsorted(a.arc_cli[order_arcs], np.arange(a.n_cli))
     ends = np.searchsorted(a.arc_cli[order_arcs], np.arange(a.n_cli), side="right")
+    cost = 0.0
     for v in np.argsort(-dem, kind="stable"):
-        _place(order_arcs[starts[v]:ends[v]], a.arc_fac, dem[v], cap, load, single=True)
-    used += load
-    # Upper tiers with the loads that arrive.
+        cost += _place(order_arcs[starts[v]:ends[v]], a.arc_fac, per_t_arc, dem[v], cap, load)
     for tier in sorted(set(a.fac_tier[a.up_from].tolist())):
         arcs = np.flatnonzero(a.fac_tier[a.up_from] == tier)
         price = a.up_cost[arcs] + unit[a.up_to[arcs]]
-        senders = [j for j in np.flatnonzero((a.fac_tier == tier) & ((load > 0) | forced))]
-        for j in sorted(senders, key=lambda jj: -load[jj]):
-            mine = arcs[a.up_from[arcs] == j]
+        senders = np.flatnonzero((a.fac_tier == tier) & ((load > 0) | forced))
+        for j in senders[np.argsort(-load[senders], kind="stable")]:
+            mine = np.flatnonzero(a.up_from[arcs] == j)
             if not len(mine):
                 continue
-            mine = mine[np.argsort(price[np.searchsorted(arcs, mine)], kind="stable")]
-            _place(mine, a.up_to, load[j], cap, load, single=True, min_share=0.0)
-            if load[j] == 0:  # forced, idle site: still needs an open upper site
-                used[a.up_to[mine[0]]] += 1e-9
-        used += load
-    y = np.zeros(n_opt)
-    is_open = (load > 1e-12) | (used > 0) | forced
-    y[big[is_open & (big >= 0)]] = 1.0
-    return y
+            mine = arcs[mine[np.argsort(price[mine], kind="stable")]]
+            if load[j] > 0:
+                cost += _place(mine, a.up_to, a.up_cost, load[j], cap, load)
+            else:  # forced, idle site: its upper site must be open
+                k = next((int(a.up_to[u]) for u in mine if cap[a.up_to[u]] > 0), int(a.up_to[mine[0]]))
+                load[k] += 1e-9
+    # Fixed and handling at the cheapest level holding each load.
+    for j in np.flatnonzero((load > 1e-12) | forced):
+        opts = np.flatnonzero(a.opt_fac == j)
+        fits = opts[a.opt_cap[opts] >= load[j] - 1e-9]
+        if not len(fits):
+            cost += 1e6 * (1.0 + abs(cost))  # over capacity: this construction is not usable
+            continue
+        cost += float(np.min(a.opt_fixed[fits] + a.opt_handling[fits] * load[j]))
+    return cost, load
 
 
-def _place(arcs: np.ndarray, server_of: np.ndarray, amount: float, cap: np.ndarray, load: np.ndarray, *,
-           single: bool, min_share: float = 0.0) -> None:
-    """Put ``amount`` on the cheapest arcs (in order) that have room; split only when none does."""
+def _place(arcs: np.ndarray, server_of: np.ndarray, unit_cost: np.ndarray, amount: float, cap: np.ndarray,
+           load: np.ndarray) -> float:
+    """Put ``amount`` on the cheapest arc with room (split only when none has); return its cost."""
     if amount <= 0 or not len(arcs):
-        return
+        return 0.0
     servers = server_of[arcs]
     room = cap[servers] - load[servers]
     fits = np.flatnonzero(room >= amount - 1e-9)
-    if single and len(fits):
+    if len(fits):
         load[servers[fits[0]]] += amount
-        return
-    left = amount
-    for s in servers:
+        return float(unit_cost[arcs[fits[0]]] * amount)
+    cost, left = 0.0, amount
+    for arc, s in zip(arcs, servers, strict=True):
         take = min(left, max(cap[s] - load[s], 0.0))
-        if take > min_share:
+        if take > 0:
             load[s] += take
+            cost += float(unit_cost[arc] * take)
             left -= take
         if left <= 1e-9:
-            return
-    load[servers[0]] += left  # over capacity: the exact re-optimisation sorts it out or fails
+            return cost
+    usable = [s for s in servers if cap[s] > 0]
+    load[usable[0] if usable else servers[0]] += left  # over capacity: priced out above
+    return cost + 1e6 * left * (1.0 + float(np.max(unit_cost[arcs])))
