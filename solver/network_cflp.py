@@ -86,8 +86,8 @@ def solve_facility_location(fixed_cost: np.ndarray, capacity: np.ndarray | None,
     threads, seed
         Solver threads and random seed.
     use_heuristic
-        Run the LP-guided heuristic before the MIP; None (default) decides by
-        size (on for ≥ 20,000 assignment pairs).
+        Run the heuristic before the MIP; None (default): on for capacitated
+        instances (no ``p``) with ≥ 20,000 assignment pairs.
     heuristic_only
         Only the heuristic (with the whole time limit), no full MIP.
     on_progress
@@ -131,8 +131,8 @@ def solve_facility_location(fixed_cost: np.ndarray, capacity: np.ndarray | None,
         opt_cap=cap, opt_handling=np.zeros(m), demand=dem, arc_cli=cli_j.astype(np.int64),
         arc_fac=fac_i.astype(np.int64), arc_cost=cost[fac_i, cli_j], arc_co2=np.zeros(len(fac_i)),
         single_source=single_source, exact_open={0: p} if p is not None else {})
-    if use_heuristic is None:
-        use_heuristic = len(fac_i) >= 20_000
+    if use_heuristic is None:  # HiGHS alone is fast on uncapacitated and p-median instances
+        use_heuristic = capacitated and p is None and len(fac_i) >= 20_000
     sol = solve_design(arrays, backend=backend, time_limit_s=time_limit_s, relative_gap=relative_gap,
                        threads=threads, seed=seed, use_heuristic=use_heuristic,
                        heuristic_only=heuristic_only,

@@ -131,6 +131,7 @@ def solve_design(arrays: DesignArrays, *, backend: str = "highs", time_limit_s: 
              model.builder.n_rows, time.perf_counter() - start)
     interrupter = interrupter or SolveInterrupter()
     ctx = _Search(model, backend, threads, seed, relative_gap, start, time_limit_s, on_best, interrupter)
+    ctx.heuristic_only = heuristic_only
     try:
         if use_heuristic or heuristic_only:
             ctx.heuristic(time_limit_s if heuristic_only else heuristic_share * time_limit_s)
@@ -138,14 +139,11 @@ def solve_design(arrays: DesignArrays, *, backend: str = "highs", time_limit_s: 
             return ctx.result("infeasible")
         if not heuristic_only and not ctx.done() and ctx.remaining() > 0.05:
             res = ctx.run(hint=ctx.best_values, time_limit_s=ctx.remaining(), gap=relative_gap)
-            if res.status == "infeasible":
+            if res.status == "infeasible" and ctx.best_values is None:
                 return ctx.result("infeasible")
-            if res.values is not None and res.status == "optimal" and \
-                    res.objective <= ctx.best_obj + 1e-9 * max(1.0, abs(ctx.best_obj)):
-                ctx.bound = max(ctx.bound, min(res.bound, res.objective))
             ctx.offer(res, "mip")
-            ctx.bound = max(ctx.bound, res.bound if res.values is not None or res.status != "no_solution"
-                            else -math.inf)
+            if res.status != "infeasible" and math.isfinite(res.bound):
+                ctx.bound = max(ctx.bound, res.bound)
             ctx.last_status = res.status
     except KeyboardInterrupt:
         ctx.last_status = "interrupted"
@@ -173,6 +171,7 @@ class _Search:
         self.bound = -math.inf
         self.infeasible = False
         self.last_status = ""
+        self.heuristic_only = False
         self.lb0, self.ub0 = model.builder.arrays()[:2]
 
     def remaining(self) -> float:
@@ -209,14 +208,14 @@ class _Search:
                                   "infeasible", self.backend)
         bound = min(self.bound, self.best_obj)
         if status is None:
+            proven = self.best_values is not None and relative_gap(self.best_obj, bound) <= self.gap
             if self.last_status == "interrupted":
                 status = "interrupted"
-            elif self.best_values is not None and relative_gap(self.best_obj, bound) <= self.gap:
-                status = "optimal" if self.best_source == "mip" or relative_gap(self.best_obj, bound) < 1e-9 \
-                    else "heuristic"
-                if self.last_status in ("", "heuristic") and self.best_source != "mip":
-                    status = "heuristic"
-            elif self.last_status in ("time_limit", "feasible", "no_solution") or self.remaining() <= 0.05:
+            elif proven:
+                status = "optimal"
+            elif self.heuristic_only:
+                status = "heuristic"
+            elif self.last_status in ("time_limit", "no_solution") or self.remaining() <= 0.05:
                 status = "time_limit"
             else:
                 status = "feasible"
