@@ -1,0 +1,98 @@
+"""Network design at region scale, the array-level entry point, and interruption."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ortools.util.python.solve_interrupter import SolveInterrupter
+
+from network.network_params import NetworkParams
+from solver.network_cflp import solve_facility_location
+from solver.network_check import check_network_plan
+from solver.network_design import solve_network
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _read_cap(path: Path) -> tuple[np.ndarray, ...]:
+    tokens = [float(t.rstrip(".")) if t != "." else 0.0 for t in path.read_text().split()]
+    m, n = int(tokens[0]), int(tokens[1])
+    k = 2
+    cap, fixed = np.zeros(m), np.zeros(m)
+    for i in range(m):
+        cap[i], fixed[i] = tokens[k], tokens[k + 1]
+        k += 2
+    demand, cost = np.zeros(n), np.zeros((m, n))
+    for j in range(n):
+        demand[j] = tokens[k]
+        cost[:, j] = tokens[k + 1:k + 1 + m]
+        k += 1 + m
+    return fixed, cap, demand, cost
+
+
+def test_cap41_reaches_the_known_optimum() -> None:
+    fixed, cap, demand, cost = _read_cap(ROOT / "benchmarks/instances/orlib_cap/cap41.txt")
+    result = solve_facility_location(fixed, cap, demand, cost, time_limit_s=30)
+    assert result.objective == pytest.approx(1_040_444.375, abs=1e-3)
+    assert result.status == "optimal"
+    assert np.allclose(result.assign.sum(axis=0), 1.0)
+
+
+def test_small_facility_location_by_hand() -> None:
+    # Two sites (fixed 10, 12; capacity 3 each), three customers of demand 1.
+    fixed = np.array([10.0, 12.0])
+    cost = np.array([[1.0, 1.0, 5.0], [4.0, 4.0, 1.0]])
+    demand = np.ones(3)
+    # Uncapacitated: site 0 alone, 10 + 1 + 1 + 5 = 17.
+    free = solve_facility_location(fixed, None, demand, cost, capacitated=False)
+    assert free.objective == pytest.approx(17) and list(free.open) == [True, False]
+    # Capacity 2 forces both: 22 + 1 + 1 + 1 = 25.
+    tight = solve_facility_location(fixed, np.array([2.0, 2.0]), demand, cost, single_source=True)
+    assert tight.objective == pytest.approx(25) and tight.open.all()
+    # p-median with p = 1 and no fixed cost: site 0 (7) beats site 1 (9).
+    med = solve_facility_location(np.zeros(2), None, demand, cost, capacitated=False, p=1)
+    assert med.objective == pytest.approx(7) and list(med.open) == [True, False]
+
+
+def test_heuristic_alone_gives_a_bounded_answer() -> None:
+    rng = np.random.default_rng(3)
+    m, n = 12, 60
+    fixed = rng.uniform(50, 100, m)
+    cap = rng.uniform(20, 40, m)
+    demand = rng.uniform(1, 5, n)
+    cost = rng.uniform(1, 20, (m, n)) * demand
+    alone = solve_facility_location(fixed, cap, demand, cost, heuristic_only=True, time_limit_s=20)
+    exact = solve_facility_location(fixed, cap, demand, cost, time_limit_s=20)
+    assert exact.status == "optimal"
+    assert alone.bound <= exact.objective + 1e-6 <= alone.objective + 2e-6
+
+
+@pytest.fixture(scope="module")
+def hami():
+    geodata_regions = pytest.importorskip("geodata.regions")
+    return geodata_regions.load_region("hami")
+
+
+def test_hami_plan_is_checker_clean(hami) -> None:
+    params = NetworkParams(single_sourcing=False, time_limit_s=10.0)
+    plan = solve_network(hami, params=params)
+    assert check_network_plan(hami, plan, params) == []
+    assert plan.kpis["coverage_share"] == pytest.approx(1.0)
+    assert plan.solve.bound is not None and plan.solve.bound <= plan.total_cost_cny
+
+
+def test_interrupted_solve_returns_the_best_plan_so_far(hami) -> None:
+    stop = SolveInterrupter()
+    seen = []
+
+    def on_progress(plan) -> None:
+        seen.append(plan.total_cost_cny)
+        stop.interrupt()
+
+    params = NetworkParams(single_sourcing=False, time_limit_s=30.0)
+    plan = solve_network(hami, params=params, on_progress=on_progress, interrupter=stop)
+    assert plan.solve.status == "interrupted"
+    assert seen and plan.total_cost_cny == pytest.approx(min(seen))
+    assert check_network_plan(hami, plan, params) == []
