@@ -20,8 +20,9 @@ from network.errors import InputError
 from network.params import params_from_mapping
 from network.scenario import Scenario
 from network.sites import DEFAULT_SIZE_LEVELS
-from solver.bases import PolicyComparison, compare_policy, solve_bases
+from solver.bases import solve_bases
 from solver.bases_check import check_bases_plan
+from solver.bases_policy import PolicyComparison, compare_policy
 from solver.bases_sites import base_candidates
 from solver.forecast import Forecast, forecast_records, forecast_retirements, write_forecast_chart
 

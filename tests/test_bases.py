@@ -15,8 +15,9 @@ from network.plan import Flow, SizeStep
 from network.scenario import Scenario
 from network.sites import CandidateSite, OutletKind, SizeLevel, Tier
 from network.streams import MaterialStream
-from solver.bases import compare_policy, solve_bases
+from solver.bases import solve_bases
 from solver.bases_check import check_bases_plan
+from solver.bases_policy import compare_policy
 from solver.bases_sites import base_candidates
 from solver.forecast import Forecast, ForecastRow
 
