@@ -318,3 +318,32 @@ def test_solve_routes_plan_is_clean_and_stays_clean_through_json() -> None:
     assert (plan.kpis["routes"], plan.kpis["unloads"]) == (2.0, 5.0)
     assert check_route_plan(scenario, network_plan, plan, params) == []
     assert check_route_plan(scenario, network_plan, plan_from_dict(plan_to_dict(plan)), params) == []
+
+
+def test_point_split_between_two_stations_is_counted_per_station() -> None:
+    # cp1 makes 24 t/week; 3/4 go to ST (18 t: daily, 3 t a visit, two 1.5 t pickups with 2 t trucks),
+    # 1/4 to ST2 (6 t: 3 visits of 2 t). On the design day cp1 has 2 pickups from ST, and 0 or 1 from ST2.
+    from solver.routing_plan import solve_routes
+
+    sites = (CandidateSite("ST", "中转站", Tier.TRANSFER_STATION, 93.50, 42.80, "650502"),
+             CandidateSite("ST2", "中转站2", Tier.TRANSFER_STATION, 93.60, 42.80, "650502"),
+             CandidateSite("cp1", "供销社1", Tier.COLLECTION_POINT, 93.55, 42.80, "650502"))
+    scenario = Scenario("split", (), sites, TableTravelModel(
+        {("ST", "cp1"): 10, ("ST2", "cp1"): 12, ("ST", "ST2"): 20}, speed_kmh=40.0))
+    network_plan = Plan("network", "split", SolveInfo("network_design", "highs", "optimal", 0.0),
+                        sites=(OpenSite("ST", Tier.TRANSFER_STATION, "small", 3000, 936, 250_000),
+                               OpenSite("ST2", Tier.TRANSFER_STATION, "small", 3000, 312, 250_000),
+                               OpenSite("cp1", Tier.COLLECTION_POINT, "standard", 1500, 1248.0, 40_000)),
+                        assignments=(Assignment("cp1", "ST", 0.75, "site", 10),
+                                     Assignment("cp1", "ST2", 0.25, "site", 12)))
+    params = RoutingParams(vehicle_types=("light_truck",), time_limit_s_per_station=0.2)
+    plan = solve_routes(scenario, network_plan, params=params)
+    pickups = [s for r in plan.routes for s in r.stops if s.kind == "collect"]
+    assert sorted(s.collected_t for s in pickups) == pytest.approx([1.5, 1.5, 2.0])
+    assert check_route_plan(scenario, network_plan, plan, params) == []
+    only_st2 = dataclasses.replace(plan, routes=tuple(r for r in plan.routes if r.depot_id == "ST2"))
+    assert any("point cp1: 1 pickups + 0 unserved on the day, expected 2 to 3" in v
+               for v in check_route_plan(scenario, network_plan, only_st2, params))
+    # Without ST2's visit the day is still covered as planned (ST2 may visit on another day).
+    only_st = dataclasses.replace(plan, routes=tuple(r for r in plan.routes if r.depot_id == "ST"))
+    assert not any("point cp1" in v for v in check_route_plan(scenario, network_plan, only_st, params))
