@@ -96,3 +96,30 @@ def test_interrupted_solve_returns_the_best_plan_so_far(hami) -> None:
     assert plan.solve.status == "interrupted"
     assert seen and plan.total_cost_cny == pytest.approx(min(seen))
     assert check_network_plan(hami, plan, params) == []
+
+
+def test_plan_command_writes_the_plan_and_reports_the_checker(tmp_path) -> None:
+    pytest.importorskip("geodata.regions")
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    scenario = tmp_path / "plan.toml"
+    scenario.write_text("[network]\nsingle_sourcing = false\n[costs]\nmobile_visit_cost_cny = 100.0\n",
+                        encoding="utf-8")
+    result = CliRunner().invoke(app, ["plan", "--region", "hami", "--scenario", str(scenario),
+                                      "--time-limit", "5", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "OK 通过" in result.output
+    assert (tmp_path / "out" / "plan.json").exists()
+    assert (tmp_path / "out" / "sites.csv").exists()
+
+
+def test_scenario_file_with_an_unknown_key_is_rejected(tmp_path) -> None:
+    from cli.plan_cmd import read_scenario_file
+    from network import InputError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[network]\nmax_distance_km = 5\n[routing]\nx = 1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown table"):
+        read_scenario_file(bad)
