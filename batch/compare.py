@@ -260,6 +260,12 @@ def write_comparison(batch_dir: Path, manifests: Mapping[str, Mapping[str, Any]]
     -------
     dict
         ``{"html": ..., "excel": ..., "csv": ..., "chart": ...}`` paths.
+
+    Raises
+    ------
+    OSError
+        If a file cannot be written (each is written atomically, so an old
+        comparison stays whole).
     """
     frame = kpi_table(manifests)
     chart = write_pareto_chart(frame, batch_dir / "pareto.png")

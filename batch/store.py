@@ -72,6 +72,14 @@ def write_scenario_folder(batch_dir: Path, scenario_id: str, files: Mapping[str,
     -------
     Path
         The scenario folder.
+
+    Raises
+    ------
+    InputError
+        If a file name would leave the folder or is ``manifest.json``.
+    OSError
+        If writing fails; the temporary folder is removed and an earlier
+        folder of the scenario is left as it was.
     """
     final = batch_dir / scenario_id
     tmp = batch_dir / f".tmp-{scenario_id}-{uuid.uuid4().hex[:8]}"
