@@ -84,6 +84,7 @@ def write_scenario_folder(batch_dir: Path, scenario_id: str, files: Mapping[str,
     final = batch_dir / scenario_id
     tmp = batch_dir / f".tmp-{scenario_id}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=True)
+    old: Path | None = None
     try:
         listing = []
         for rel, data in sorted(files.items()):
@@ -94,13 +95,14 @@ def write_scenario_folder(batch_dir: Path, scenario_id: str, files: Mapping[str,
         full = {"manifest_version": MANIFEST_VERSION, **manifest, "files": listing}
         _write_bytes(tmp / MANIFEST, json.dumps(full, ensure_ascii=False, indent=1).encode("utf-8"))
         _fsync_dir(tmp)
-        old = None
         if final.exists():
             old = batch_dir / f".old-{scenario_id}-{uuid.uuid4().hex[:8]}"
             os.rename(final, old)
         os.rename(tmp, final)
         _fsync_dir(batch_dir)
     except BaseException:
+        if old is not None and not final.exists():
+            os.rename(old, final)  # put the earlier result back
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if old is not None:
