@@ -141,7 +141,7 @@ def bases(
     pv_loss: Annotated[str | None, typer.Option(help="PV loss scenario 光伏损耗情景: regular or early.")] = None,
     blade_transport: Annotated[str | None, typer.Option(help="Blades 叶片运输: cut (segments) or whole (oversize).")
                                ] = None,
-    params_file: Annotated[Path | None, typer.Option("--params", help="TOML with [forecast] and [bases] tables.")
+    params_file: Annotated[Path | None, typer.Option("--params", help="TOML file 参数文件 with tables named forecast and bases (any ForecastParams / BasesParams field).")
                            ] = None,
     plants_file: Annotated[Path | None, typer.Option("--plants", help="Your plant list 电站清单 (CSV/Excel).")] = None,
     replace_plants: Annotated[bool, typer.Option(help="Your plant list replaces the bundled one 替换内置清单.")

@@ -317,18 +317,21 @@ def _solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams,
         sites.append(OpenSite(bases[j].site_id, Tier.RECYCLING_BASE, last.name, last.capacity_t_per_year,
                               float(through[j].max()), last.fixed_cost_cny_per_year,
                               open_year=steps[0].year, steps=tuple(steps)))
+    # Unserved = retired − shipped (so tiny shares dropped from the flows count too).
+    shipped: dict[tuple[str, MaterialStream, int], float] = defaultdict(float)
+    for f in flows:
+        shipped[(f.origin_id, f.stream, f.year)] += f.amount_t
     unserved_by: dict[str, float] = defaultdict(float)
     for i, src in enumerate(sources):
         for s in streams:
             for t, y in enumerate(years):
-                col = u[i, stream_pos[s], period_of[y]]
-                amount = float(v[col]) * dem[i, stream_pos[s], t] if col >= 0 else 0.0
-                if amount > 1e-6:
+                amount = dem[i, stream_pos[s], t] - shipped.get((source_id(src.county_code), s, y), 0.0)
+                if amount > 0:
                     unserved_by[src.county_code] += amount
                     penalty += delta[t] * amount * params.unserved_penalty_cny_per_t
     unserved = tuple(Unserved(source_id(c), f"{t:,.0f} t of retired equipment unserved 未服务 "
                                             f"(no base within reach or capacity)")
-                     for c, t in sorted(unserved_by.items()))
+                     for c, t in sorted(unserved_by.items()) if t > 1e-3)
     retired = sum(demand.values())
     revenue_constant = sum(delta[years.index(y)] * t * params.revenue_cny_per_t[s.value]
                            for (_, s, y), t in demand.items())

@@ -238,10 +238,11 @@ def check_bases_plan(scenario: Scenario, plan: Plan, forecast: Any) -> list[str]
         if gap < -_TOL_T:
             problems.append(f"county {code}, {stream}, {y}: ships {shipped[key]:,.3f} t but only "
                             f"{demand.get(key, 0.0):,.3f} t retire")
-        elif gap > _TOL_T:
+        elif gap > 0:
             unserved_t += gap
             penalty += delta(y) * gap * params.unserved_penalty_cny_per_t
-            short_counties.add(code)
+            if gap > _TOL_T:
+                short_counties.add(code)
     reported = {u.location_id for u in plan.unserved}
     for c in sorted(short_counties - reported):
         problems.append(f"county {c}: retired tonnes neither shipped nor reported unserved")

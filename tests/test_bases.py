@@ -174,3 +174,23 @@ def test_candidates_from_seats_stations_and_user_sites() -> None:
     assert [s.site_id for s in base_candidates([county], [close])] == [f"base-seat-{A}"]
     with pytest.raises(InputError, match="expected recycling_base"):
         base_candidates([county], extra=[dataclasses.replace(extra, tier=Tier.SORTING_CENTRE)])
+
+
+def test_whole_blades_travel_as_oversize_loads_and_never_by_rail() -> None:
+    blades = MaterialStream.WIND_BLADES
+    stations = (RailStation("sa", "A站", 93.45, 42.85, A), RailStation("sb", "B站", 87.25, 44.05, B))
+    km = {(A, "sa"): 5, (B, "sb"): 5, ("base-A", "sa"): 5, ("base-B", "sb"): 5, ("sa", "sb"): 300,
+          (A, "sb"): 300, (B, "sa"): 300, ("base-A", "sb"): 300, ("base-B", "sa"): 300}
+    scenario = _scenario(stations=stations, extra_km=km)
+    forecast = Forecast(tuple(ForecastRow(y, A, "6505", blades, 1_000.0) for y in range(2025, 2035)),
+                        2025, 2034, 10_000.0, 0.0, ForecastParams())
+    params = dataclasses.replace(PARAMS, blade_transport="whole", rail_rate_cny_per_t_km=0.01)
+    plan = solve_bases(scenario, forecast, params=params)
+    assert check_bases_plan(scenario, plan, forecast) == []
+    assert {f.mode for f in plan.flows} == {"road"}
+    # 10 km at 3.0 CNY/t·km plus 200 CNY/t permit and escort, 10 kt over 10 years.
+    assert plan.costs_cny["transport"] == pytest.approx(10_000 * (10 * 3.0 + 200))
+    assert plan.kpis["co2_t"] == pytest.approx(10_000 * 10 * scenario.costs.co2_kg_per_t_km["oversize_truck"] / 1000)
+    cut = solve_bases(scenario, forecast, params=dataclasses.replace(PARAMS, rail_rate_cny_per_t_km=0.01))
+    assert check_bases_plan(scenario, cut, forecast) == []
+    assert cut.costs_cny["transport"] == pytest.approx(10_000 * (10 * 1.0 + 250))
