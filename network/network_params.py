@@ -86,7 +86,7 @@ class NetworkParams:
         Run the Lagrangian heuristic first and give the MIP its plan as a
         warm start (default True).
     heuristic_share
-        Share of the time limit the heuristic may use. Default 0.6 (on the
+        Share of the time limit the heuristic may use. Default 0.75 (on the
         bundled regions the heuristic's moves improve the plan faster than
         the MIP's branching).
 
@@ -117,7 +117,7 @@ class NetworkParams:
     threads: int = 2
     seed: int = 0
     use_heuristic: bool = True
-    heuristic_share: float = 0.6
+    heuristic_share: float = 0.75
 
     def __post_init__(self) -> None:
         problems: list[str] = []

@@ -42,6 +42,8 @@ log = logging.getLogger("huishou.solver.network_design")
 
 #: Heuristic first from this many village→site arcs on (below, the MIP alone is fast).
 HEURISTIC_MIN_ARCS = 500
+#: Least seconds between two ``on_progress`` calls.
+PROGRESS_EVERY_S = 3.0
 
 
 def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams(), time_limit_s: float | None = None,
@@ -61,7 +63,8 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
     time_limit_s
         Wall-clock limit in seconds; overrides ``params.time_limit_s``.
     on_progress
-        Called with the plan of every new best solution (the CLI saves it).
+        Called with the plan of a new best solution (the CLI saves it), at
+        most every ``PROGRESS_EVERY_S`` seconds; the returned plan is the best.
     interrupter
         A ``SolveInterrupter`` to stop the solve from another thread; Ctrl-C
         in the calling thread stops it too. Either way the best plan so far
@@ -93,8 +96,13 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
              data.arrays.n_cli, data.arrays.n_fac, len(data.arrays.arc_cli), len(data.arrays.up_from),
              time.perf_counter() - start)
 
+    last = [-PROGRESS_EVERY_S]
+
     def relay(sol: DesignSolution) -> None:
-        if on_progress is not None and sol.values is not None:
+        # Building a plan takes a moment on large regions: report at most every few seconds.
+        now = time.perf_counter()
+        if on_progress is not None and sol.values is not None and now - last[0] >= PROGRESS_EVERY_S:
+            last[0] = now
             on_progress(build_plan(scenario, params, data, sol, status="feasible"))
 
     use_heuristic = params.use_heuristic and len(data.arrays.arc_cli) >= HEURISTIC_MIN_ARCS

@@ -183,6 +183,9 @@ class _Search:
 
     def run(self, *, time_limit_s: float, gap: float, hint: np.ndarray | None = None,
             lb: np.ndarray | None = None, ub: np.ndarray | None = None, relax: bool = False) -> MipResult:
+        if self.interrupter.interrupted:  # stopped: start nothing new
+            self.last_status = "interrupted"
+            return MipResult("interrupted", None, math.inf, -math.inf, 0.0, interrupted=True)
         res = solve_mip(self.model.builder, backend=self.backend, time_limit_s=time_limit_s,
                         relative_gap=gap, threads=self.threads, seed=self.seed, hint=hint, lb=lb, ub=ub,
                         relax=relax, interrupter=self.interrupter)
@@ -294,6 +297,7 @@ class _Search:
             if self.best_obj < resized_at:
                 resized_at = self.best_obj
                 self.resize(h_deadline)
+                self.batch_close(h_deadline)
             y = np.round(self.best_values[y_ids])
             open_opts = np.flatnonzero(y > 0.5)
             candidates = [int(o) for o in open_opts
@@ -307,6 +311,23 @@ class _Search:
             tried.add(o)
             y[o] = 0.0
             self.fixed_sites(y, h_deadline)
+
+    def batch_close(self, deadline: float) -> None:
+        """Close, tier by tier from the top, every site loaded below a share of its capacity at once."""
+        a = self.model.arrays
+        for tier in sorted(set(a.fac_tier.tolist()), reverse=True):
+            for share in (0.5, 0.25):
+                if time.perf_counter() >= deadline - 0.05 or self.done():
+                    return
+                y = np.round(self.best_values[self.model.y])
+                load = self._load(self.best_values)
+                idle = ((y > 0.5) & (a.fac_tier[a.opt_fac] == tier) & ~a.fac_forced[a.opt_fac].astype(bool)
+                        & (load[a.opt_fac] < share * a.opt_cap))
+                if idle.sum() >= 2:
+                    before = self.best_obj
+                    self.fixed_sites(np.where(idle, 0.0, y), deadline)
+                    if self.best_obj < before:
+                        break
 
     def resize(self, deadline: float) -> None:
         """Move every open site to its cheapest level that still holds its present load."""
