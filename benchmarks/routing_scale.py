@@ -14,7 +14,7 @@ distribution close the output.
 Usage::
 
     python benchmarks/routing_scale.py [--region datong] [--network-time-limit 60]
-        [--route-time-limit 2] [--horizon day|week] [--travel circuity|auto]
+        [--route-time-limit 2] [--horizon day|week] [--backend auto|pyvrp|ortools] [--travel circuity|auto]
         [--network-plan saved.json] [--save-network-plan out.json] [--split-sourcing] [--seed 0]
 
 Per-station time is the wall time between one station's last day being
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--network-time-limit", type=float, default=60.0, help="seconds for solve_network")
     parser.add_argument("--route-time-limit", type=float, default=2.0, help="seconds per station and day")
     parser.add_argument("--horizon", default="day", choices=("day", "week"))
+    parser.add_argument("--backend", default="auto", choices=("auto", "pyvrp", "ortools"))
     parser.add_argument("--network-plan", type=Path, default=None, help="use this saved network plan")
     parser.add_argument("--save-network-plan", type=Path, default=None)
     parser.add_argument("--split-sourcing", action="store_true",
@@ -105,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     open_counts = {t: len(network_plan.sites_of(t)) for t in {s.tier for s in network_plan.sites}}
     print("open sites: " + ", ".join(f"{t.label} {n}" for t, n in sorted(open_counts.items())))
 
-    params = RoutingParams(horizon=args.horizon, time_limit_s_per_station=args.route_time_limit, seed=args.seed)
+    params = RoutingParams(horizon=args.horizon, backend=args.backend, time_limit_s_per_station=args.route_time_limit,
+                           seed=args.seed)
     rows: dict[str, StationRow] = {}
     clock = [time.perf_counter()]
 
