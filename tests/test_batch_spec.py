@@ -148,3 +148,19 @@ def test_shipped_examples_expand(tmp_path: Path) -> None:
     shipped = read_batch(examples / "batch_template.xlsx")
     fresh = read_batch_excel(write_template(tmp_path / "fresh.xlsx"))
     assert [s.scenario_id for s in shipped.scenarios] == [s.scenario_id for s in fresh.scenarios]
+
+
+def test_cli_writes_the_template_and_reports_a_bad_batch_file(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["batch", "--template", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert len(read_batch(tmp_path / "t.xlsx").scenarios) == 5
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[base]\nregoin = "hami"\n', encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(bad)])
+    assert isinstance(result.exception, InputError)
+    assert "bad.toml section base: key 'regoin' is unknown" in str(result.exception)
