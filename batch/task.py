@@ -82,8 +82,9 @@ def run_task(task: Mapping[str, Any]) -> dict[str, Any]:
         ``timings_s`` (load, solve, check, render, total; seconds), and for
         ``"ok"``: ``solve``, ``costs_cny``, ``kpis``, ``check`` (passed,
         violations), ``scenario_content_id``, ``costs_used``,
-        ``outcome_sha256`` and ``files`` (relative path → bytes); for
-        ``"failed"``: ``error`` (type, message, traceback).
+        ``outcome_sha256``, ``files`` (relative path → bytes) and, when the
+        extra files could not be drawn, ``render_error`` (the plan is kept);
+        for ``"failed"``: ``error`` (type, message, traceback).
     """
     spec = ScenarioSpec.from_dict(task["spec"])
     out: dict[str, Any] = {"scenario_id": spec.scenario_id, "run_id": task["run_id"],
@@ -113,13 +114,19 @@ def run_task(task: Mapping[str, Any]) -> dict[str, Any]:
         plan_dict = plan_to_dict(plan)
         files: dict[str, bytes] = {
             "plan.json": json.dumps(plan_dict, ensure_ascii=False, indent=1).encode("utf-8")}
+        render_error = None
         if model.write_files is not None:
-            with tempfile.TemporaryDirectory(prefix="huishou-batch-") as tmp:
-                model.write_files(scenario, plan, Path(tmp), violations)
-                for path in sorted(Path(tmp).rglob("*")):
-                    if path.is_file() and path.name != "plan.json":
-                        files[path.relative_to(tmp).as_posix()] = path.read_bytes()
+            try:
+                with tempfile.TemporaryDirectory(prefix="huishou-batch-") as tmp:
+                    model.write_files(scenario, plan, Path(tmp), violations)
+                    for path in sorted(Path(tmp).rglob("*")):
+                        if path.is_file() and path.name != "plan.json":
+                            files[path.relative_to(tmp).as_posix()] = path.read_bytes()
+            except Exception as exc:  # a map that fails to draw must not lose the plan
+                render_error = error_record(exc)
         lap("render")
+        if render_error is not None:
+            out["render_error"] = render_error
         out.update(status="ok", solve=plan_dict["solve"], costs_cny=dict(plan.costs_cny),
                    kpis=dict(plan.kpis), kind=plan.kind,
                    check={"passed": not violations, "violations": violations},

@@ -187,3 +187,26 @@ def test_batch_runs_on_a_dask_cluster_started_outside(tmp_path: Path) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+
+
+def test_a_map_that_fails_to_draw_keeps_the_plan(tmp_path: Path) -> None:
+    import dataclasses
+
+    from test_batch_tinymodel import TINY as tiny
+
+    from batch.models import MODELS
+
+    def broken_writer(scenario, plan, out_dir, checks) -> None:
+        (out_dir / "half.html").write_text("<html>", encoding="utf-8")
+        raise RuntimeError("map renderer broke")
+
+    MODELS["tiny-broken-map"] = lambda: dataclasses.replace(tiny, write_files=broken_writer)
+    try:
+        spec = parse_batch({"base": {"model": "tiny-broken-map", "region": "tiny"}}, source="x.toml")
+        result = run_batch(spec, tmp_path / "out", sequential=True)
+    finally:
+        del MODELS["tiny-broken-map"]
+    (manifest,) = result.manifests.values()
+    assert manifest["status"] == "ok" and manifest["check"]["passed"]
+    assert manifest["render_error"]["message"] == "map renderer broke"
+    assert [f["path"] for f in manifest["files"]] == ["plan.json"]
