@@ -5,7 +5,7 @@ Loads a bundled region (``geodata.regions.load_region``, default Datong 大同:
 ``solver.network_design.solve_network`` under a time limit (or reads a saved
 network plan), then routes the collection vehicles of every open transfer
 station and sorting centre with ``solver.routing_plan.solve_routes`` and
-prints, per station: points routed, tonnes on the design day, routes,
+prints, per station: points routed, tonnes on the design day (or the week), routes,
 reloads, km, vehicle-hours, unserved points, wall time and the verdict of the
 independent checker (``check_routing_solution`` on each station-day instance,
 ``check_route_plan`` on the whole plan). Total time and the per-station time
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     routing_s = time.perf_counter() - t2
     plan_violations = check_route_plan(scenario, network_plan, plan, params)
 
-    print(f"\n{'station':<22}{'points':>7}{'t/day':>8}{'routes':>7}{'reloads':>8}{'km':>9}{'veh-h':>7}"
+    print(f"\n{'station':<22}{'points':>7}{'t/' + args.horizon:>8}{'routes':>7}{'reloads':>8}{'km':>9}{'veh-h':>7}"
           f"{'unserved':>9}{'time s':>8}  checker")
     for row in rows.values():
         verdict = "clean" if not row.violations else f"{len(row.violations)}: {row.violations[0]}"
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                                                   else f"{len(plan_violations)} violations, first: {plan_violations[0]}"))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["region", "station", "points", "t_design_day", "routes", "reloads", "km", "vehicle_h",
+    writer.writerow(["region", "station", "points", f"t_per_{args.horizon}", "routes", "reloads", "km", "vehicle_h",
                      "unserved", "time_s", "checker"])
     for row in rows.values():
         writer.writerow([args.region, row.station_id, row.points, f"{row.tonnes:.3f}", row.routes, row.unloads,
