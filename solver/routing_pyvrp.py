@@ -32,7 +32,7 @@ import warnings
 from collections.abc import Callable
 
 import pyvrp
-from pyvrp.solve import SolveParams, solve
+from pyvrp.solve import PenaltyParams, SolveParams, solve
 from pyvrp.stop import MaxRuntime
 
 from network.errors import SolverError
@@ -132,6 +132,30 @@ def build_data(problem: RoutingProblem) -> tuple[pyvrp.ProblemData, list[int]]:
     return data, ours
 
 
+def _default_params(problem: RoutingProblem) -> SolveParams:
+    """PyVRP's tuned defaults, with the penalty cap raised above a vehicle's fixed cost.
+
+    PyVRP caps the penalty per unit of excess load or time warp at
+    ``max_penalty`` (1e5 by default). Costs here are scaled by ``COST_SCALE``,
+    so one vehicle's fixed cost (e.g. 180 CNY -> 1.8e7) would outweigh any
+    capped penalty on a small overload, and the search could settle on an
+    infeasible solution that saves a vehicle. The cap must exceed the largest
+    fixed cost per unit (kg, second) of violation.
+    """
+    largest_fixed = max((unit_costs(vt)[0] for vt in problem.vehicle_types), default=0)
+    defaults = SolveParams()
+    cap = max(defaults.penalty.max_penalty, 10.0 * largest_fixed)
+    penalty = PenaltyParams(solutions_between_updates=defaults.penalty.solutions_between_updates,
+                            penalty_increase=defaults.penalty.penalty_increase,
+                            penalty_decrease=defaults.penalty.penalty_decrease,
+                            target_feasible=defaults.penalty.target_feasible,
+                            feas_tolerance=defaults.penalty.feas_tolerance,
+                            min_penalty=defaults.penalty.min_penalty, max_penalty=cap)
+    return SolveParams(ils=defaults.ils, penalty=penalty, neighbourhood=defaults.neighbourhood,
+                       operators=defaults.operators, display_interval=defaults.display_interval,
+                       perturbation=defaults.perturbation)
+
+
 def solve_pyvrp(problem: RoutingProblem, *, time_limit_s: float, seed: int = 0,
                 on_progress: Callable[[RoutingProgress], None] | None = None,
                 params: SolveParams | None = None) -> RoutingSolution:
@@ -153,7 +177,7 @@ def solve_pyvrp(problem: RoutingProblem, *, time_limit_s: float, seed: int = 0,
         warnings.simplefilter("always")
         stop = _Stop(time_limit_s, flag, problem.name, on_progress)
         result = solve(data, stop, seed=seed, collect_stats=False, display=False,
-                       params=params or SolveParams())
+                       params=params or _default_params(problem))
     for warning in caught:  # e.g. PenaltyBoundWarning on infeasible instances: say it in the log
         log.info("%s: PyVRP: %s", problem.name, str(warning.message).split("\n")[0].strip() or warning.category)
     best = result.best

@@ -288,3 +288,20 @@ def test_two_vehicles_both_reload_within_their_shifts(backend: str) -> None:
     unloads = sorted(r.num_unloads for r in solution.routes)
     assert sum(unloads) == 4 and unloads in ([1, 3], [2, 2])
     assert _km(problem, solution) == pytest.approx(120.0)
+
+
+def test_pyvrp_does_not_trade_a_small_overload_for_a_vehicle_fixed_cost() -> None:
+    # 1.296 t + 0.759 t = 2.055 t, 55 kg over the light truck: PyVRP's default
+    # penalty cap (1e5 per kg) is below the light truck's scaled fixed cost
+    # (180 CNY -> 1.8e7), so with the default cap the search settles on the
+    # overloaded route. Feasible answers: a reload, or the medium truck.
+    clients = [RoutingClient("a", 0, 1.296, service_h=0.1, required=False, penalty_cny=10_000.0),
+               RoutingClient("b", 0, 0.759, service_h=0.1, required=False, penalty_cny=10_000.0)]
+    fleet = [RoutingVehicleType("light", 2, 2.0, fixed_cost_cny=180.0, cost_per_km_cny=1.2,
+                                cost_per_h_cny=40.0, shift_h=8.0),
+             RoutingVehicleType("medium", 1, 8.0, fixed_cost_cny=350.0, cost_per_km_cny=2.2,
+                                cost_per_h_cny=50.0, shift_h=9.0)]
+    problem = _problem({("S", "a"): 12, ("S", "b"): 15, ("a", "b"): 4}, clients, fleet)
+    solution = _solve(problem, "pyvrp")
+    assert solution.status != "infeasible"
+    assert solution.unserved == ()
