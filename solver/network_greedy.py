@@ -56,6 +56,37 @@ def greedy_open(a: DesignArrays, *, max_rounds: int = 40) -> np.ndarray:
     return y
 
 
+def path_bound(a: DesignArrays) -> float:
+    """A lower bound without any solve: each client on its cheapest path, sites charged per tonne.
+
+    Every option o satisfies F_o y_o ≥ (F_o / Q_o) t_o, so fixed + handling ≥ Σ_j inflow_j ·
+    min_o (F_o / Q_o + h_o); dropping capacities and side constraints leaves a shortest-path
+    problem per client. Weaker than the LP relaxation, but instant at any size.
+    """
+    unit = _unit_costs(a, np.zeros(a.n_fac, dtype=bool))
+    value = a.arc_cost + a.demand[a.arc_cli] * unit[a.arc_fac]
+    best = np.full(a.n_cli, np.inf)
+    np.minimum.at(best, a.arc_cli, value)
+    return float(best.sum()) if np.all(np.isfinite(best)) else -np.inf
+
+
+def _unit_costs(a: DesignArrays, closed: np.ndarray) -> np.ndarray:
+    """Per-tonne cost from each facility to the end: cheapest level (F/Q + h) plus the cheapest way up."""
+    unit_level = np.full(a.n_fac, np.inf)
+    per_t = a.opt_fixed / np.maximum(a.opt_cap, 1e-9) + a.opt_handling
+    np.minimum.at(unit_level, a.opt_fac, per_t)
+    unit_level[closed] = np.inf
+    unit = unit_level.copy()
+    for tier in sorted(set(a.fac_tier.tolist()), reverse=True):
+        arcs = np.flatnonzero(a.fac_tier[a.up_from] == tier)
+        if len(arcs):
+            best_up = np.full(a.n_fac, np.inf)
+            np.minimum.at(best_up, a.up_from[arcs], a.up_cost[arcs] + unit[a.up_to[arcs]])
+            sel = a.fac_tier == tier
+            unit[sel] = unit_level[sel] + best_up[sel]
+    return unit
+
+
 def _largest_option(a: DesignArrays) -> np.ndarray:
     big = np.full(a.n_fac, -1, dtype=np.int64)
     for o in np.argsort(a.opt_cap, kind="stable"):
@@ -71,18 +102,7 @@ def _largest_cap(a: DesignArrays) -> np.ndarray:
 def _construct(a: DesignArrays, closed: np.ndarray) -> tuple[float, np.ndarray]:
     """One greedy pass with ``closed`` sites unavailable: (estimated cost, load per facility)."""
     cap = np.where(closed, 0.0, _largest_cap(a))
-    unit_level = np.full(a.n_fac, np.inf)
-    per_t = a.opt_fixed / np.maximum(a.opt_cap, 1e-9) + a.opt_handling
-    np.minimum.at(unit_level, a.opt_fac, per_t)
-    unit_level[closed] = np.inf
-    unit = unit_level.copy()
-    for tier in sorted(set(a.fac_tier.tolist()), reverse=True):
-        arcs = np.flatnonzero(a.fac_tier[a.up_from] == tier)
-        if len(arcs):
-            best_up = np.full(a.n_fac, np.inf)
-            np.minimum.at(best_up, a.up_from[arcs], a.up_cost[arcs] + unit[a.up_to[arcs]])
-            sel = a.fac_tier == tier
-            unit[sel] = unit_level[sel] + best_up[sel]
+    unit = _unit_costs(a, closed)
     load = np.zeros(a.n_fac)
     forced = a.fac_forced.astype(bool)
     dem = a.demand

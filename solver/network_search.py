@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
-from solver.network_greedy import greedy_open
+from solver.network_greedy import greedy_open, path_bound
 from solver.network_mip import MipResult, solve_mip
 from solver.network_model import DesignArrays, DesignModel, build_design
 
@@ -88,7 +88,7 @@ def relative_gap(objective: float, bound: float) -> float:
 
 def solve_design(arrays: DesignArrays, *, backend: str = "highs", time_limit_s: float = 60.0,
                  relative_gap: float = 1e-4, threads: int = 1, seed: int = 0, use_heuristic: bool = True,
-                 heuristic_share: float = 0.3, heuristic_only: bool = False, on_best: Callable[[DesignSolution], None] | None = None,
+                 heuristic_share: float = 0.75, heuristic_only: bool = False, on_best: Callable[[DesignSolution], None] | None = None,
                  interrupter: SolveInterrupter | None = None) -> DesignSolution:
     """Heuristic (optional) then MIP on one instance, within ``time_limit_s`` seconds.
 
@@ -132,6 +132,7 @@ def solve_design(arrays: DesignArrays, *, backend: str = "highs", time_limit_s: 
     interrupter = interrupter or SolveInterrupter()
     ctx = _Search(model, backend, threads, seed, relative_gap, start, time_limit_s, on_best, interrupter)
     ctx.heuristic_only = heuristic_only
+    ctx.bound = path_bound(arrays)
     try:
         if use_heuristic or heuristic_only:
             ctx.heuristic(time_limit_s if heuristic_only else heuristic_share * time_limit_s)
@@ -233,7 +234,9 @@ class _Search:
         self.fixed_sites(greedy_open(self.model.arrays), h_deadline)
         if self.best_values is not None:
             self.resize(h_deadline)
-        lp = self.run(time_limit_s=max(0.05, h_deadline - time.perf_counter()), gap=0.0, relax=True)
+        # The LP gets at most 40 % of the heuristic's time: on large instances local moves pay more.
+        lp_limit = max(0.05, 0.4 * (h_deadline - time.perf_counter()))
+        lp = self.run(time_limit_s=lp_limit, gap=0.0, relax=True)
         if lp.status == "infeasible":
             self.infeasible = True
             return
