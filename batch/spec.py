@@ -284,11 +284,14 @@ def _resolve(label: str, base: Mapping[str, Any], overrides: Mapping[str, Any], 
         problems.add(where, None, "seed", f"expected a whole number, got {seed!r}")
     if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
         problems.add(where, None, "time_limit_s", f"expected a positive number of seconds, got {limit!r}")
-    try:
-        cls = params_class(model)
-    except InputError as exc:
-        problems.add(where, None, "model", str(exc))
-        cls = None
+    cls = None
+    if not isinstance(model, str) or not model:
+        problems.add(where, None, "model", f"expected a model name such as 'network', got {model!r}")
+    else:
+        try:
+            cls = params_class(model)
+        except InputError as exc:
+            problems.add(where, None, "model", str(exc))
     problems.raise_if_any()
 
     param_keys = {k[len("params."):]: v for k, v in merged.items() if k.startswith("params.")}
