@@ -79,7 +79,8 @@ def run_task(task: Mapping[str, Any]) -> dict[str, Any]:
     dict
         ``scenario_id``, ``status`` (``"ok"`` or ``"failed"``), ``run_id``,
         ``started_at``/``finished_at`` (UTC ISO), ``host``, ``pid``,
-        ``timings_s`` (load, solve, check, render, total; seconds), and for
+        ``timings_s`` (load, solve, check, render, total wall seconds, and
+        ``cpu``: CPU seconds the process used meanwhile), and for
         ``"ok"``: ``solve``, ``costs_cny``, ``kpis``, ``check`` (passed,
         violations), ``scenario_content_id``, ``costs_used``,
         ``outcome_sha256``, ``files`` (relative path → bytes) and, when the
@@ -91,6 +92,7 @@ def run_task(task: Mapping[str, Any]) -> dict[str, Any]:
                            "started_at": now_iso(), "host": socket.gethostname(), "pid": os.getpid()}
     timings: dict[str, float] = {}
     t0 = last = time.perf_counter()
+    cpu0 = time.process_time()
 
     def lap(name: str) -> None:
         nonlocal last
@@ -136,6 +138,7 @@ def run_task(task: Mapping[str, Any]) -> dict[str, Any]:
         lap("failed")
         out.update(status="failed", error=error_record(exc))
     timings["total"] = round(time.perf_counter() - t0, 4)
+    timings["cpu"] = round(time.process_time() - cpu0, 4)  # CPU seconds of this process during the task
     out["timings_s"] = timings
     out["finished_at"] = now_iso()
     return out

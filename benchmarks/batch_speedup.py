@@ -54,8 +54,11 @@ def _summary(label: str, result, elapsed: float) -> str:
     ok = sum(m["status"] == "ok" for m in result.manifests.values())
     clean = sum(m["status"] == "ok" and m["check"]["passed"] for m in result.manifests.values())
     solve = sum(m.get("timings_s", {}).get("solve", 0.0) for m in result.manifests.values())
+    task = sum(m.get("timings_s", {}).get("total", 0.0) for m in result.manifests.values())
+    cpu = sum(m.get("timings_s", {}).get("cpu", 0.0) for m in result.manifests.values())
     return (f"{label:<28} {elapsed:8.1f} s wall, {solve:8.1f} s solving in total; "
-            f"{ok}/{len(result.manifests)} solved, {clean} checker-clean, {len(result.failed)} failed")
+            f"{ok}/{len(result.manifests)} solved, {clean} checker-clean, {len(result.failed)} failed; "
+            f"tasks got {cpu:.1f} CPU s in {task:.1f} task s ({100 * cpu / max(task, 1e-9):.0f}% of a core each)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{a['name'][:58]:<58} {ta:>14,.0f} {tb:>14,.0f} {100 * rel:>7.2f}% "
               f"{a['timings_s']['solve']:>7.1f} {b['timings_s']['solve']:>7.1f}")
     print(f"speed-up 加速比: {t_seq / t_par:.2f}× (ideal {min(workers, len(spec.scenarios))}×; the Dask time "
-          "includes starting the cluster)")
+          "includes starting the cluster; a task that gets well under 100% of a core shares it with other work)")
     print(f"identical plans in both runs: {same}/{len(spec.scenarios)}; largest total-cost difference "
           f"{100 * worst:.2f}% (the solver stops at its gap, so equal-cost plans may differ under load)")
     return 0
