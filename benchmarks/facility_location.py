@@ -34,6 +34,7 @@ References: J.E. Beasley, EJOR 33 (1988) 314–325 (cap), EJOR 21 (1985)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -305,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
             write_csv(rows)
     print_summary(rows, keys)
     write_csv(rows)
-    print(f"\nresults 结果: {RESULTS.relative_to(ROOT)}")
+    load_avg = "/".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+    print(f"\nload avg at the end (1/5/15 min): {load_avg}; results 结果: {RESULTS.relative_to(ROOT)}")
     return 0
 
 
