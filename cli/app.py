@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from network.errors import HuishouError
 
@@ -61,5 +62,5 @@ def main() -> None:
         app()
     except HuishouError as exc:
         kind = type(exc).__name__
-        err_console.print(f"[bold red]{kind}[/]: {exc}", markup=True, highlight=False)
+        err_console.print(f"[bold red]{kind}[/]: {escape(str(exc))}", markup=True, highlight=False)
         sys.exit(2)
