@@ -112,12 +112,12 @@ def _write_outputs(scenario: Scenario, plan: Plan, out: Path, checks: list[str] 
         write_plan(plan, out / "plan.json")
         written.append("plan.json")
     else:
-        written += list(write_plan_files(scenario, plan, out))
+        written += [Path(p).name for p in write_plan_files(scenario, plan, out).values()]
     try:
         from maps.report import write_report
     except ImportError:
         return written
-    written += list(write_report(scenario, plan, out, checks=checks or []))
+    written += [Path(p).name for p in write_report(scenario, plan, out, checks=checks or []).values()]
     return written
 
 
