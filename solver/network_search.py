@@ -173,6 +173,7 @@ class _Search:
         self.infeasible = False
         self.last_status = ""
         self.heuristic_only = False
+        self.move_s = max(1.0, 0.15 * time_limit_s)
         self.lb0, self.ub0 = model.builder.arrays()[:2]
 
     def remaining(self) -> float:
@@ -278,12 +279,18 @@ class _Search:
         v = self.best_values
         return v if np.all(v >= lb - 1e-9) and np.all(v <= ub + 1e-9) else None
 
-    def fixed_sites(self, y: np.ndarray, deadline: float) -> MipResult | None:
-        """Re-optimise flows and assignments with the open options fixed to ``y``."""
+    def fixed_sites(self, y: np.ndarray, deadline: float, *, move: bool = False) -> MipResult | None:
+        """Re-optimise flows and assignments with the open options fixed to ``y``.
+
+        A local move (``move``) gets at most ``self.move_s`` seconds, so one hard
+        assignment sub-MIP cannot eat the whole budget.
+        """
         lb, ub = self.lb0.copy(), self.ub0.copy()
         lb[self.model.y] = y
         ub[self.model.y] = y
         left = max(0.5, deadline - time.perf_counter())
+        if move:
+            left = min(left, self.move_s)
         res = self.run(time_limit_s=left, gap=self.gap / 2, lb=lb, ub=ub)
         self.offer(res, "heuristic")
         return res
@@ -313,7 +320,7 @@ class _Search:
                                                                            / max(a.opt_cap[k], 1e-9))))
             tried.add(o)
             y[o] = 0.0
-            self.fixed_sites(y, h_deadline)
+            self.fixed_sites(y, h_deadline, move=True)
 
     def batch_close(self, deadline: float) -> None:
         """Close, tier by tier from the top, every site loaded below a share of its capacity at once."""
@@ -328,7 +335,7 @@ class _Search:
                         & (load[a.opt_fac] < share * a.opt_cap))
                 if idle.sum() >= 2:
                     before = self.best_obj
-                    self.fixed_sites(np.where(idle, 0.0, y), deadline)
+                    self.fixed_sites(np.where(idle, 0.0, y), deadline, move=True)
                     if self.best_obj < before:
                         break
 
@@ -345,7 +352,7 @@ class _Search:
                 k = fits[np.argmin(a.opt_fixed[fits] + a.opt_handling[fits] * load[j])]
                 new[o], new[k] = 0.0, 1.0
         if np.any(new != y):
-            self.fixed_sites(new, deadline)
+            self.fixed_sites(new, deadline, move=True)
 
     def _load(self, values: np.ndarray) -> np.ndarray:
         a = self.model.arrays
