@@ -152,7 +152,10 @@ def build_design(a: DesignArrays) -> DesignModel:
     inflow_cols = [x, f]
     inflow_vals = [a.demand[a.arc_cli], np.ones(len(f))]
     # rows: inflow - sum_o cap_o y_o <= 0   (facilities without t vars)
-    cap_fac = np.flatnonzero(~needs_t & (opts_per_fac > 0))
+    # (uncapacitated facilities need no row: x <= y already links them)
+    finite_fac = np.ones(a.n_fac, dtype=bool)
+    np.logical_and.at(finite_fac, a.opt_fac, np.isfinite(a.opt_cap))
+    cap_fac = np.flatnonzero(~needs_t & (opts_per_fac > 0) & finite_fac)
     cap_row = np.full(a.n_fac, -1, dtype=np.int64)
     cap_row[cap_fac] = np.arange(len(cap_fac))
     sel = [cap_row[r] >= 0 for r in inflow_rows]
