@@ -18,7 +18,9 @@ INFORMS J. Computing 36(4): 943-955):
 
 Tuning: PyVRP's default ``SolveParams`` (the authors' tuned ILS with
 late-acceptance hill climbing) serve both the CVRPLIB benchmark and the
-station instances; only the runtime limit and the seed are set. Ctrl-C stops
+station instances; only the runtime limit and the seed are set. If that
+search ends with no feasible solution, a second search runs with the
+penalty cap raised (``_raised_cap_params``). Ctrl-C stops
 the search at the next iteration and returns the best solution so far
 (a stopping criterion checks the flag).
 """
@@ -132,7 +134,7 @@ def build_data(problem: RoutingProblem) -> tuple[pyvrp.ProblemData, list[int]]:
     return data, ours
 
 
-def _default_params(problem: RoutingProblem) -> SolveParams:
+def _raised_cap_params(problem: RoutingProblem) -> SolveParams:
     """PyVRP's tuned defaults, with the penalty cap raised above a vehicle's fixed cost.
 
     PyVRP caps the penalty per unit of excess load or time warp at
@@ -140,7 +142,9 @@ def _default_params(problem: RoutingProblem) -> SolveParams:
     so one vehicle's fixed cost (e.g. 180 CNY -> 1.8e7) would outweigh any
     capped penalty on a small overload, and the search could settle on an
     infeasible solution that saves a vehicle. The cap must exceed the largest
-    fixed cost per unit (kg, second) of violation.
+    fixed cost per unit (kg, second) of violation. Used only as a second search
+    when the defaults find nothing feasible: a high cap from the start makes
+    the search drop optional points on short time limits.
     """
     largest_fixed = max((unit_costs(vt)[0] for vt in problem.vehicle_types), default=0)
     defaults = SolveParams()
@@ -177,7 +181,15 @@ def solve_pyvrp(problem: RoutingProblem, *, time_limit_s: float, seed: int = 0,
         warnings.simplefilter("always")
         stop = _Stop(time_limit_s, flag, problem.name, on_progress)
         result = solve(data, stop, seed=seed, collect_stats=False, display=False,
-                       params=params or _default_params(problem))
+                       params=params or SolveParams())
+        if params is None and not result.best.is_feasible() and not stop.interrupted:
+            # PyVRP's defaults search best in general, but their penalty cap can leave
+            # an easy instance infeasible (see _raised_cap_params): search once more.
+            log.info("%s: PyVRP found no feasible solution; searching again with the penalty "
+                     "cap raised above the vehicles' fixed costs", problem.name)
+            stop = _Stop(time_limit_s, flag, problem.name, on_progress)
+            result = solve(data, stop, seed=seed, collect_stats=False, display=False,
+                           params=_raised_cap_params(problem))
     for warning in caught:  # e.g. PenaltyBoundWarning on infeasible instances: say it in the log
         log.info("%s: PyVRP: %s", problem.name, str(warning.message).split("\n")[0].strip() or warning.category)
     best = result.best
