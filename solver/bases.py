@@ -31,6 +31,13 @@ cutting) per t, g_s processing, r_s revenue per t. Revenue of served tonnes,
 ``costs_cny``. Solved with HiGHS through OR-Tools MathOpt; the start solution is the MIP
 restricted to the candidates the LP relaxation opens (Σ z > 0.05), solved for a quarter of
 the time (``solver.bases_policy`` starts the free solve from the policy plan instead).
+
+Arcs link each source to its ``k_nearest`` candidates and the nearest of each prefecture
+(``solver.bases_costs.build_arcs``), not to all: linking all is too big a MIP. So a source
+left unserved may have an open base within ``max_distance_km`` it cannot ship to. Arc
+generation closes that gap: after a solve, such (source, open base) pairs are linked and
+the MIP is re-solved from the previous solution in the time left, until no pair is added
+(at most ``MAX_ARC_ROUNDS`` re-solves).
 """
 
 from __future__ import annotations
@@ -45,18 +52,20 @@ from typing import Any
 import numpy as np
 
 from network.bases_params import BASE_SIZE_LEVELS, BasesParams
-from network.errors import InfeasibleError, InputError
+from network.errors import InfeasibleError, InputError, SolverError
 from network.params import params_to_mapping
 from network.plan import Flow, OpenSite, Plan, SizeStep, SolveInfo, Unserved
 from network.scenario import Scenario
-from network.sites import SiteStatus, Tier
+from network.sites import CandidateSite, SiteStatus, SizeLevel, Tier
 from network.streams import EQUIPMENT_STREAMS, MaterialStream
-from solver.bases_costs import build_arcs
-from solver.bases_sites import county_sources, source_id
+from solver.bases_costs import Arc, build_arcs
+from solver.bases_sites import Source, county_sources, source_id
 from solver.forecast import Forecast
-from solver.network_mip import MipBuilder, solve_mip
+from solver.network_mip import MipBuilder, MipResult, solve_mip
 
 LEG = "source_to_base"
+MAX_ARC_ROUNDS = 3  # re-solves after linking unserved sources to open bases
+_SCALE = 1e-6  # objective in million CNY
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +75,52 @@ class BasesProgress:
     stage: str
     elapsed_s: float
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Start:
+    """A solution by name rather than column, so it carries over to a model with more arcs.
+
+    ``z``, ``w``, ``u`` hold the values at the model's index arrays of the same name (0 where
+    there is no column); ``x`` the share per (source, base, stream, period); ``extra`` the
+    (source, base) pairs the model linked beyond ``build_arcs``' own choice.
+    """
+
+    extra: frozenset[tuple[int, int]]
+    z: np.ndarray
+    w: np.ndarray
+    u: np.ndarray
+    x: dict[tuple[int, int, MaterialStream, int], float]
+
+
+@dataclass(frozen=True, slots=True)
+class _Model:
+    """A built MIP and what is needed to read its solution (see ``_build_model``)."""
+
+    mb: MipBuilder
+    arcs: list[Arc]
+    road_km: np.ndarray
+    extra: frozenset[tuple[int, int]]
+    n_added: int
+    bases: list[CandidateSite]
+    site_levels: list[tuple[SizeLevel, ...]]
+    levels_all: tuple[SizeLevel, ...]
+    level_index: dict[str, int]
+    periods: tuple[tuple[int, int], ...]
+    years: list[int]
+    period_of: dict[int, int]
+    delta: np.ndarray
+    streams: list[MaterialStream]
+    stream_pos: dict[MaterialStream, int]
+    demand: dict[tuple[str, MaterialStream, int], float]
+    sources: tuple[Source, ...]
+    dem: np.ndarray
+    fixed_pv: np.ndarray
+    z: np.ndarray
+    w: np.ndarray
+    u: np.ndarray
+    x: np.ndarray
+    policy_prefs: tuple[str, ...]
 
 
 def discount(year: int, first_year: int, rate: float) -> float:
@@ -112,10 +167,63 @@ def solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams =
 
 def _solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams, time_limit_s: float | None,
                  on_progress: Callable[[BasesProgress], None] | None,
-                 hint: np.ndarray | None) -> tuple[Plan, np.ndarray]:
-    """``solve_bases`` with an optional start solution; also returns the solution vector."""
+                 hint: _Start | None) -> tuple[Plan, _Start]:
+    """``solve_bases`` with an optional start solution; also returns the solution found.
+
+    Arc generation: after each solve, a source with unserved tonnes is linked to every base
+    the solution opens (in any period) within ``max_distance_km`` that it is not linked to
+    yet (``build_arcs(extra=...)``), and the model is re-solved from the previous solution
+    (still feasible: the new arcs carry nothing) in the time left, at most
+    ``MAX_ARC_ROUNDS`` times. A start from another solve (``hint``) brings its added
+    arcs along.
+    """
     start = time.perf_counter()
     limit = params.time_limit_s if time_limit_s is None else time_limit_s
+    extra = hint.extra if hint is not None else frozenset()
+    best: tuple[_Model, MipResult] | None = None
+    note = ""
+    for round_ in range(MAX_ARC_ROUNDS + 1):
+        model = _build_model(scenario, forecast, params, extra)
+        if on_progress:
+            added = f", {model.n_added} arcs added" if model.n_added else ""
+            on_progress(BasesProgress("built", time.perf_counter() - start,
+                                      f"{model.mb.n_vars} variables ({int((model.z >= 0).sum())} binary), "
+                                      f"{model.mb.n_rows} rows{added}"))
+        remaining = max(1.0, limit - (time.perf_counter() - start))
+        vector = _hint_vector(model, hint) if hint is not None else None
+        if vector is None:
+            vector = _restricted_start(model.mb, model.z, model.bases, params, remaining)
+            remaining = max(1.0, limit - (time.perf_counter() - start))
+        result = solve_mip(model.mb, backend=params.backend, time_limit_s=remaining,
+                           relative_gap=params.relative_gap, hint=vector)
+        values = result.values
+        if values is None or (best is not None and result.objective > best[1].objective + 1e-9):
+            if best is None:
+                raise SolverError(f"{params.backend}: no base plan found in {remaining:.0f} s ({result.status}); "
+                                  "raise the time limit")
+            # The previous solution is feasible here too: the re-solve was cut short before taking it up.
+            note = (f"; the re-solve with {model.n_added} added arcs found no better solution in "
+                    f"{remaining:.0f} s, so the plan is the previous round's")
+            break
+        best = (model, result)
+        hint = _start_of(model, values)
+        if on_progress:
+            on_progress(BasesProgress("solved", time.perf_counter() - start,
+                                      f"{result.status}: {result.objective:.6g} M CNY"))
+        pairs = _unlinked_open_bases(model, values, params)
+        if pairs and round_ == MAX_ARC_ROUNDS:
+            note = f"; arc generation stopped after {MAX_ARC_ROUNDS} rounds with {len(pairs)} pairs still unlinked"
+        if not pairs or round_ == MAX_ARC_ROUNDS:
+            break
+        extra = extra | pairs
+    assert best is not None  # the first round raises instead of finding nothing
+    model, result = best
+    return _read_plan(scenario, forecast, params, model, result, time.perf_counter() - start, note), hint
+
+
+def _build_model(scenario: Scenario, forecast: Forecast, params: BasesParams,
+                 extra: frozenset[tuple[int, int]]) -> _Model:
+    """The MIP of the module docstring, with ``extra`` (source, base) pairs linked as well."""
     bases = [s for s in scenario.sites_of(Tier.RECYCLING_BASE) if s.status is not SiteStatus.CLOSED]
     if not bases:
         raise InputError(f"scenario '{scenario.name}': no candidate recycling-base sites; "
@@ -143,10 +251,10 @@ def _solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams,
             pref_of[row.county_code] = row.prefecture_code
     counties = sorted({c for c, _, _ in demand})
     sources = county_sources(counties, scenario.plants, scenario.counties, prefecture_of=pref_of)
-    arcs, _ = build_arcs(scenario, [s.point for s in sources], [b.point for b in bases], streams, params,
-                         groups=[b.county_code[:4] for b in bases])
+    arcs, road = build_arcs(scenario, [s.point for s in sources], [b.point for b in bases], streams, params,
+                            groups=[b.county_code[:4] for b in bases], extra=extra)
 
-    scale = 1e-6  # objective in million CNY
+    scale = _SCALE
     mb = MipBuilder()
     J, P, Y, S = len(bases), len(periods), len(years), len(streams)
     fixed_pv = np.array([sum(delta[years.index(y)] for y in range(a, b + 1)) for a, b in periods])
@@ -252,28 +360,22 @@ def _solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams,
             mb.add_row(cols, 1.0, lb=1.0)
         if missing:
             raise InfeasibleError(missing)
-    if on_progress:
-        on_progress(BasesProgress("built", time.perf_counter() - start,
-                                  f"{mb.n_vars} variables ({int((z >= 0).sum())} binary), {mb.n_rows} rows"))
-    remaining = max(1.0, limit - (time.perf_counter() - start))
-    if hint is not None and len(hint) != mb.n_vars:
-        hint = None
-    if hint is None:
-        hint = _restricted_start(mb, z, bases, params, remaining)
-        remaining = max(1.0, limit - (time.perf_counter() - start))
-    result = solve_mip(mb, backend=params.backend, time_limit_s=remaining, relative_gap=params.relative_gap,
-                       hint=hint)
-    if result.values is None:
-        from network.errors import SolverError
+    return _Model(mb, arcs, road, extra, sum((a.i, a.j) in extra for a in arcs), bases, site_levels, levels_all,
+                  level_index, periods, years, period_of, delta, streams, stream_pos, demand, sources, dem,
+                  fixed_pv, z, w, u, x, policy_prefs)
 
-        raise SolverError(f"{params.backend}: no base plan found in {remaining:.0f} s ({result.status}); "
-                          "raise the time limit")
+
+def _read_plan(scenario: Scenario, forecast: Forecast, params: BasesParams, model: _Model, result: MipResult,
+               elapsed_s: float, note: str) -> Plan:
+    """The plan of a solved model: sites with their steps, yearly flows, costs and KPIs."""
+    bases, arcs, sources, streams, stream_pos = model.bases, model.arcs, model.sources, model.streams, model.stream_pos
+    periods, years, period_of, delta, dem = model.periods, model.years, model.period_of, model.delta, model.dem
+    site_levels, level_index, levels_all = model.site_levels, model.level_index, model.levels_all
+    z, x, fixed_pv, demand, policy_prefs = model.z, model.x, model.fixed_pv, model.demand, model.policy_prefs
+    J, P, Y = len(bases), len(periods), len(years)
+    scale = _SCALE
+    y0, rate = years[0], scenario.costs.discount_rate
     v = result.values
-    if on_progress:
-        on_progress(BasesProgress("solved", time.perf_counter() - start,
-                                  f"{result.status}: {result.objective:.6g} M CNY"))
-
-    # -- read the plan -----------------------------------------------------------
     levels_run = [[None] * P for _ in range(J)]
     for j in range(J):
         for p in range(P):
@@ -343,12 +445,12 @@ def _solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams,
     gap = (objective - bound) / abs(objective) if bound is not None and objective else None
     if gap is not None:
         gap = max(0.0, gap)
-    info = SolveInfo("bases_multiperiod_cflp", params.backend, result.status, objective, bound, gap,
-                     time.perf_counter() - start,
+    info = SolveInfo("bases_multiperiod_cflp", params.backend, result.status, objective, bound, gap, elapsed_s,
                      f"objective and bound are discounted cost before revenue (revenue of all retired "
-                     f"tonnes, -{revenue_constant:,.0f} CNY, is a constant); {len(arcs)} arcs, "
+                     f"tonnes, -{revenue_constant:,.0f} CNY, is a constant); {len(arcs)} arcs "
+                     f"({model.n_added} added from unserved sources to open bases), "
                      f"{len(sources)} sources, {J} candidates"
-                     + (f"; policy: one base in each of {', '.join(policy_prefs)}" if policy_prefs else ""))
+                     + (f"; policy: one base in each of {', '.join(policy_prefs)}" if policy_prefs else "") + note)
     kpis = {"retired_t": retired, "served_t": served, "unserved_t": sum(unserved_by.values()),
             "t_km": t_km, "co2_t": co2, "bases": float(len(sites))}
     return Plan("bases", scenario.name, info, sites=tuple(sites), flows=tuple(flows), unserved=unserved,
@@ -356,7 +458,47 @@ def _solve_bases(scenario: Scenario, forecast: Forecast, *, params: BasesParams,
                 params={"bases": params_to_mapping(params), "forecast": params_to_mapping(forecast.params),
                         "first_year": y0, "discount_rate": rate,
                         "size_levels": [params_to_mapping(lv) for lv in levels_all]},
-                travel=dict(scenario.travel.spec)), v
+                travel=dict(scenario.travel.spec))
+
+
+def _start_of(model: _Model, v: np.ndarray) -> _Start:
+    """The solution ``v`` of ``model`` by name."""
+    def at(index: np.ndarray) -> np.ndarray:
+        return np.where(index >= 0, v[np.maximum(index, 0)], 0.0)
+
+    x = {(arc.i, arc.j, arc.stream, p): float(v[model.x[a, p]])
+         for a, arc in enumerate(model.arcs) for p in range(model.x.shape[1]) if model.x[a, p] >= 0}
+    return _Start(model.extra, at(model.z), at(model.w), at(model.u), x)
+
+
+def _hint_vector(model: _Model, start: _Start) -> np.ndarray | None:
+    """``start`` as a solution vector of ``model`` (arcs it does not know carry 0), or None
+    when the two models differ in more than arcs."""
+    v = np.zeros(model.mb.n_vars)
+    for index, values in ((model.z, start.z), (model.w, start.w), (model.u, start.u)):
+        if index.shape != values.shape:
+            return None
+        v[index[index >= 0]] = values[index >= 0]
+    for a, arc in enumerate(model.arcs):
+        for p in range(model.x.shape[1]):
+            if model.x[a, p] >= 0:
+                v[model.x[a, p]] = start.x.get((arc.i, arc.j, arc.stream, p), 0.0)
+    return v
+
+
+def _unlinked_open_bases(model: _Model, v: np.ndarray, params: BasesParams) -> frozenset[tuple[int, int]]:
+    """(source, base) pairs where the source leaves tonnes unserved and the base is open in
+    some period, within ``max_distance_km`` and not linked to the source."""
+    in_p = np.array([[model.period_of[y] == p for y in model.years] for p in range(model.x.shape[1])])
+    short = set()
+    for (i, k, p), col in np.ndenumerate(model.u):
+        if col >= 0 and v[col] * model.dem[i, k][in_p[p]].sum() > 1e-3:
+            short.add(i)
+    opened = [j for j in range(len(model.bases)) if v[model.z[j][model.z[j] >= 0]].sum() > 0.5]
+    linked = {(arc.i, arc.j) for arc in model.arcs}
+    road = model.road_km
+    return frozenset((i, j) for i in sorted(short) for j in opened
+                     if (i, j) not in linked and np.isfinite(road[i, j]) and road[i, j] <= params.max_distance_km)
 
 
 def _restricted_start(mb: MipBuilder, z: np.ndarray, bases: Sequence[Any], params: BasesParams,

@@ -15,7 +15,7 @@ mode is used. CO2: road legs at ``co2_kg_per_t_km["heavy_truck"]`` (whole blades
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,12 +65,15 @@ def nearest_station(matrix_km: np.ndarray, limit_km: float) -> np.ndarray:
 
 def build_arcs(scenario: Scenario, sources: Sequence[GeoPoint], bases: Sequence[GeoPoint],
                streams: Sequence[MaterialStream], params: BasesParams,
-               groups: Sequence[str] | None = None) -> tuple[list[Arc], np.ndarray]:
+               groups: Sequence[str] | None = None,
+               extra: Collection[tuple[int, int]] = ()) -> tuple[list[Arc], np.ndarray]:
     """Cheapest-mode arcs from each source to its ``k_nearest`` bases within ``max_distance_km``.
 
     With ``groups`` (e.g. the prefecture of each base), each source is also linked to the
     nearest base of every group within ``max_distance_km``, so a small prefecture's
-    tonnes can reach a base elsewhere. Returns the arcs and the source × base road-km matrix.
+    tonnes can reach a base elsewhere. ``extra`` (source index, base index) pairs are
+    linked too when within ``max_distance_km`` (``solver.bases`` adds open bases near
+    unserved sources this way). Returns the arcs and the source × base road-km matrix.
     """
     travel = scenario.travel
     road = travel.matrix(sources, bases).distance_km
@@ -88,9 +91,13 @@ def build_arcs(scenario: Scenario, sources: Sequence[GeoPoint], bases: Sequence[
         pos_a = {k: n for n, k in enumerate(used_a)}
         pos_b = {k: n for n, k in enumerate(used_b)}
     costs = scenario.costs
+    extra_of: dict[int, set[int]] = {}
+    for i, j in extra:
+        extra_of.setdefault(i, set()).add(j)
     arcs: list[Arc] = []
     for i in range(len(sources)):
-        reach = np.flatnonzero(np.isfinite(road[i]) & (road[i] <= params.max_distance_km))
+        within = np.isfinite(road[i]) & (road[i] <= params.max_distance_km)
+        reach = np.flatnonzero(within)
         if params.k_nearest and len(reach) > params.k_nearest:
             ordered = reach[np.argsort(road[i, reach], kind="stable")]
             keep = set(ordered[: params.k_nearest].tolist())
@@ -100,6 +107,7 @@ def build_arcs(scenario: Scenario, sources: Sequence[GeoPoint], bases: Sequence[
                     if groups[j] not in seen:
                         seen.add(groups[j])
                         keep.add(j)
+            keep.update(j for j in extra_of.get(i, ()) if within[j])
             reach = np.array(sorted(keep), dtype=np.int64)
         for j in sorted(int(x) for x in reach):
             km = float(road[i, j])

@@ -47,8 +47,9 @@ def compare_policy(scenario: Scenario, forecast: Forecast, *, params: BasesParam
     """Solve with free choice and with one base per prefecture; the difference is the policy's cost.
 
     The time limit is split evenly between the two solves. The policy plan is solved
-    first and its solution is given to the free solve as a start (it is feasible there),
-    so the free plan is never worse than the policy plan.
+    first and its solution, with the arcs its arc generation added (``solver.bases``), is
+    given to the free solve as a start (it is feasible there), so the free plan is never
+    worse than the policy plan.
 
     Raises
     ------
