@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geodata.table import read_table
 from network.admin import Plant
 from network.errors import InputError, ProblemCollector
 from network.geo import coordinate_problem
@@ -380,14 +381,7 @@ def read_plants(path: Path) -> tuple[Plant, ...]:
         Naming file, row and field for every bad value, all at once.
     """
     path = Path(path)
-    try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            table = pd.read_excel(path, dtype=str)
-        else:
-            table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path.name}: cannot read plant list: {exc}") from None
-    return parse_plants(table, source=path.name)
+    return parse_plants(read_table(path).drop(columns="_row"), source=path.name)
 
 
 def parse_plants(table: pd.DataFrame, *, source: str) -> tuple[Plant, ...]:
@@ -491,14 +485,7 @@ def read_base_sites(path: Path) -> tuple[CandidateSite, ...]:
         Naming file, row and field for every bad value, all at once.
     """
     path = Path(path)
-    try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            table = pd.read_excel(path, dtype=str)
-        else:
-            table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path.name}: cannot read candidate sites: {exc}") from None
-    return parse_base_sites(table, source=path.name)
+    return parse_base_sites(read_table(path).drop(columns="_row"), source=path.name)
 
 
 def parse_base_sites(table: pd.DataFrame, *, source: str) -> tuple[CandidateSite, ...]:
