@@ -14,6 +14,7 @@ from rich.table import Table
 
 from geodata.regions import load_region
 from geodata.write import write_plan_files
+from maps.report import write_report
 from network.errors import InputError
 from network.params import params_from_mapping
 from network.plan import Plan, Route
@@ -183,6 +184,9 @@ def route(
         console.print("[green]Checker 校验: OK 通过[/] (routes and plan recomputed independently 独立复核)")
     folder = out or Path("out") / f"{region}-routes"
     written = write_plan_files(scenario, routes_plan, folder)
+    checks = [*plan_problems, *(p for v in verdicts.values() for p in v)]
+    # The map draws the routes over the network they serve.
+    written.update(write_report(scenario, routes_plan, folder, checks=checks, extra_plans=(network_plan,)))
     console.print("Wrote 已写出: " + ", ".join(str(p) for p in written.values()), highlight=False)
     if plan_problems or all_engine:
         raise typer.Exit(1)
