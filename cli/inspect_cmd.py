@@ -123,7 +123,7 @@ def county_table(scenario: Scenario) -> Table:
 
 def tier_table(scenario: Scenario) -> Table:
     """Candidate sites per tier and status."""
-    table = Table(title="Candidate sites 候选站点 by tier and status")
+    table = Table(title=f"{scenario.name}: region summary 区域概况 — candidate sites 候选站点 by tier and status")
     for header in ("tier 层级", "candidate 候选", "existing 现有", "required 必建", "closed 关闭", "shared 两网融合"):
         table.add_column(header, justify="left" if header.startswith("tier") else "right")
     for tier in Tier:

@@ -147,6 +147,7 @@ def plan(
     Example: python solve.py plan --region hami --scenario docs/examples/plan_hami.toml --time-limit 60
     """
     from cli.app import console
+    from cli.inspect_cmd import tier_table
     from solver.network_design import solve_network
 
     network_table, costs_table = read_scenario_file(scenario_file) if scenario_file else ({}, {})
@@ -158,6 +159,10 @@ def plan(
     params = params_from_mapping(NetworkParams, network_table, source=f"{source} [network]")
     with console.status("Loading the region 读取区域数据 …"):
         scenario = _load_scenario(region, villages, sites, crs, seed, travel, costs_table, source)
+    # What is being planned: the region's counts and which distances are used.
+    console.print(tier_table(scenario))
+    if "travel" in scenario.notes:
+        console.print(f"[dim]{scenario.notes['travel']}[/]", highlight=False)
     out_dir = out or Path("out") / (region or scenario.name)
     start = time.perf_counter()
     best: list[Plan] = []
