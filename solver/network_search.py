@@ -8,7 +8,9 @@ Math. Prog. 102(1)):
 
 0. a greedy construction (``solver.network_greedy``), re-optimised with its
    sites fixed, gives a first plan fast even when the LP is slow;
-1. solve the LP relaxation of the strong formulation — its value is a proven
+1. under single sourcing, solve the split-sourcing relaxation first (its
+   bound holds here too) and single-source its open sites;
+1b. solve the LP relaxation of the strong formulation — its value is a proven
    lower bound of its own;
 2. fix the size options the LP leaves closed (y = 0) and opens fully
    (y = 1), and solve the much smaller remaining MIP with a share of the
@@ -29,7 +31,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.util.python.solve_interrupter import SolveInterrupter
@@ -39,6 +41,9 @@ from solver.network_mip import MipResult, solve_mip
 from solver.network_model import DesignArrays, DesignModel, build_design
 
 log = logging.getLogger("huishou.solver.network_search")
+
+#: Share of the heuristic budget for the split-sourcing stage of a single-sourcing solve.
+SPLIT_SHARE = 0.9
 
 
 @dataclass(slots=True)
@@ -229,12 +234,35 @@ class _Search:
                               status, backend, f"best from {self.best_source or 'none'}")
 
     # -- the heuristic ------------------------------------------------------
+    def split_stage(self, budget_s: float) -> None:
+        """Solve the split-sourcing relaxation, then single-source its sites.
+
+        Letting shares split is a relaxation of single sourcing, so its proven
+        bound is a bound here too; its open sites, with the assignment
+        re-optimised under single sourcing, make a far better start than the
+        single-sourcing greedy (Hami: 19.9 M vs 22.2 M CNY/yr).
+        """
+        began = time.perf_counter()
+        a = self.model.arrays
+        split = replace(a, single_source=False, single_source_upper=False)
+        sol = solve_design(split, backend=self.backend, time_limit_s=0.75 * budget_s, relative_gap=self.gap,
+                           threads=self.threads, seed=self.seed, interrupter=self.interrupter)
+        if sol.status == "infeasible":
+            self.infeasible = True
+        if sol.values is None:
+            return
+        self.bound = max(self.bound, sol.bound)
+        self.fixed_sites(np.round(sol.values[sol.model.y]), began + budget_s)
+
     def heuristic(self, budget_s: float) -> None:
         h_deadline = min(self.deadline, time.perf_counter() + budget_s)
         # 0. Greedy construction (no LP), re-optimised with its sites fixed, then resized.
         self.fixed_sites(greedy_open(self.model.arrays), h_deadline)
         if self.best_values is not None:
             self.resize(h_deadline)
+        a = self.model.arrays
+        if a.single_source or a.single_source_upper:
+            self.split_stage(SPLIT_SHARE * (h_deadline - time.perf_counter()))
         # The LP gets at most 40 % of the heuristic's time: on large instances local moves pay more.
         lp_limit = max(0.05, 0.4 * (h_deadline - time.perf_counter()))
         lp = self.run(time_limit_s=lp_limit, gap=0.0, relax=True)
