@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geodata.table import read_table
+from geodata.table import Rows, read_table
 from network.admin import Plant
 from network.errors import InputError, ProblemCollector
 from network.geo import coordinate_problem
@@ -403,12 +403,10 @@ def parse_plants(table: pd.DataFrame, *, source: str) -> tuple[Plant, ...]:
                      f"some of {', '.join(USER_COLUMNS)}")
     plants: list[Plant] = []
     seen: dict[str, int] = {}
-    for i, rec in enumerate(table.to_dict("records")):
-        row = i + 2
+    for row, rec in Rows(table, source).records():
 
-        def text(col: str, rec: dict = rec) -> str:
-            value = rec.get(col)
-            return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+        def text(col: str, rec: dict[str, str] = rec) -> str:
+            return rec.get(col, "")
 
         pid = text("plant_id")
         if not pid:
@@ -507,12 +505,10 @@ def parse_base_sites(table: pd.DataFrame, *, source: str) -> tuple[CandidateSite
                      f"{', '.join(BASE_SITE_COLUMNS)}")
     sites: list[CandidateSite] = []
     seen: dict[str, int] = {}
-    for i, rec in enumerate(table.to_dict("records")):
-        row = i + 2
+    for row, rec in Rows(table, source).records():
 
-        def text(col: str, rec: dict = rec) -> str:
-            value = rec.get(col)
-            return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+        def text(col: str, rec: dict[str, str] = rec) -> str:
+            return rec.get(col, "")
 
         sid = text("site_id")
         if not sid:
