@@ -27,6 +27,7 @@ the search at the next iteration and returns the best solution so far
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -34,7 +35,7 @@ import warnings
 from collections.abc import Callable
 
 import pyvrp
-from pyvrp.solve import PenaltyParams, SolveParams, solve
+from pyvrp.solve import SolveParams, solve
 from pyvrp.stop import MaxRuntime
 
 from network.errors import SolverError
@@ -149,12 +150,7 @@ def _raised_cap_params(problem: RoutingProblem) -> SolveParams:
     largest_fixed = max((unit_costs(vt)[0] for vt in problem.vehicle_types), default=0)
     defaults = SolveParams()
     cap = max(defaults.penalty.max_penalty, 10.0 * largest_fixed)
-    penalty = PenaltyParams(solutions_between_updates=defaults.penalty.solutions_between_updates,
-                            penalty_increase=defaults.penalty.penalty_increase,
-                            penalty_decrease=defaults.penalty.penalty_decrease,
-                            target_feasible=defaults.penalty.target_feasible,
-                            feas_tolerance=defaults.penalty.feas_tolerance,
-                            min_penalty=defaults.penalty.min_penalty, max_penalty=cap)
+    penalty = dataclasses.replace(defaults.penalty, max_penalty=cap)
     return SolveParams(ils=defaults.ils, penalty=penalty, neighbourhood=defaults.neighbourhood,
                        operators=defaults.operators, display_interval=defaults.display_interval,
                        perturbation=defaults.perturbation)
