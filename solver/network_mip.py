@@ -25,6 +25,9 @@ from network.errors import SolverError
 
 log = logging.getLogger("huishou.solver.network_mip")
 
+#: Seconds a backend may run past its time limit before the watchdog stops it.
+WATCHDOG_GRACE_S = 0.3
+
 _SOLVER_TYPES = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
 
 
@@ -80,6 +83,17 @@ class MipBuilder:
             return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt)
 
         return (cat(self._lb, float), cat(self._ub, float), cat(self._int, bool), cat(self._cost, float))
+
+    def row_activity(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per row: Σ coefficient · value, its lower and upper bound, and Σ |coefficient · value|."""
+        if not self.n_rows:
+            empty = np.zeros(0)
+            return empty, empty, empty, empty
+        r = np.concatenate(self._rows_i)
+        terms = np.concatenate(self._rows_v) * values[np.concatenate(self._rows_j)]
+        activity = np.bincount(r, weights=terms, minlength=self.n_rows)
+        scale = np.bincount(r, weights=np.abs(terms), minlength=self.n_rows)
+        return activity, np.concatenate(self._row_lb), np.concatenate(self._row_ub), scale
 
     def to_model(self, *, lb: np.ndarray | None = None, ub: np.ndarray | None = None,
                  relax: bool = False) -> mathopt.Model:
@@ -186,13 +200,18 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
     if hint is not None and not relax:
         model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(
             variable_values={v: float(x) for v, x in zip(variables, hint, strict=True)})])
-    interrupter = interrupter or SolveInterrupter()
+    # The backend gets its own interrupter: the caller's (or Ctrl-C) stops it as an
+    # interruption, and a watchdog stops it as a time limit when the backend runs
+    # past its limit (HiGHS checks the clock only between LP iterations and in its
+    # own phases, which overran by seconds on large models).
+    stop = SolveInterrupter()
+    hard_deadline = start + time_limit_s + WATCHDOG_GRACE_S
     box: dict[str, object] = {}
 
     def run() -> None:
         try:
             box["result"] = mathopt.solve(model, _SOLVER_TYPES[backend], params=params,
-                                          model_params=model_params, interrupter=interrupter)
+                                          model_params=model_params, interrupter=stop)
         except Exception as exc:  # re-raised below as SolverError
             box["error"] = exc
 
@@ -201,15 +220,23 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
     interrupted = False
     while worker.is_alive():
         try:
-            worker.join(0.1)
+            worker.join(0.05)
         except KeyboardInterrupt:
             interrupted = True
-            interrupter.interrupt()
+            stop.interrupt()
+            if interrupter is not None:
+                interrupter.interrupt()
+        if interrupter is not None and interrupter.interrupted and not stop.interrupted:
+            interrupted = True
+            stop.interrupt()
+        if time.perf_counter() > hard_deadline and not stop.interrupted:
+            log.info("%s ran past its %.1f s limit: stopped by the watchdog", backend, time_limit_s)
+            stop.interrupt()
     if "error" in box:
         raise SolverError(f"{backend} failed: {box['error']}") from None
     result = box["result"]
-    interrupted = interrupted or interrupter.interrupted
-    return _read_result(result, variables, time.perf_counter() - start, interrupted=interrupted)
+    return _read_result(result, variables, time.perf_counter() - start, interrupted=interrupted,
+                        timed_out=stop.interrupted and not interrupted)
 
 
 def _timedelta(seconds: float) -> datetime.timedelta:
@@ -217,7 +244,7 @@ def _timedelta(seconds: float) -> datetime.timedelta:
 
 
 def _read_result(result: mathopt.SolveResult, variables: list, time_s: float, *,
-                 interrupted: bool) -> MipResult:
+                 interrupted: bool, timed_out: bool = False) -> MipResult:
     reason = result.termination.reason
     T = mathopt.TerminationReason
     if reason in (T.INFEASIBLE, T.INFEASIBLE_OR_UNBOUNDED):
@@ -227,6 +254,8 @@ def _read_result(result: mathopt.SolveResult, variables: list, time_s: float, *,
     bound = result.termination.objective_bounds.dual_bound
     if not result.has_primal_feasible_solution():
         status = "interrupted" if interrupted else "no_solution"
+        if not math.isfinite(bound):
+            bound = -math.inf
         return MipResult(status, None, math.inf, bound, time_s, interrupted)
     by_var = result.variable_values()
     values = np.array([by_var[v] for v in variables], dtype=float)
@@ -235,7 +264,7 @@ def _read_result(result: mathopt.SolveResult, variables: list, time_s: float, *,
         status = "optimal"
     elif interrupted:
         status = "interrupted"
-    elif reason == T.FEASIBLE and result.termination.limit == mathopt.Limit.TIME:
+    elif timed_out or (reason == T.FEASIBLE and result.termination.limit == mathopt.Limit.TIME):
         status = "time_limit"
     else:
         status = "feasible"

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -39,11 +40,17 @@ from ortools.util.python.solve_interrupter import SolveInterrupter
 from solver.network_greedy import greedy_open, path_bound
 from solver.network_mip import MipResult, solve_mip
 from solver.network_model import DesignArrays, DesignModel, build_design
+from solver.network_moves import drop_add
+from solver.network_repair import assign_to_open
 
 log = logging.getLogger("huishou.solver.network_search")
 
 #: Share of the heuristic budget for the split-sourcing stage of a single-sourcing solve.
 SPLIT_SHARE = 0.9
+#: Share of the heuristic's time left that the relaxation-induced sub-MIP may take.
+RINS_SHARE = 0.6
+#: Most of the time left that one round of numpy drop/add moves may take.
+NUMPY_MOVES_SHARE = 0.3
 
 
 @dataclass(slots=True)
@@ -139,6 +146,9 @@ def solve_design(arrays: DesignArrays, *, backend: str = "highs", time_limit_s: 
     ctx.heuristic_only = heuristic_only
     ctx.bound = path_bound(arrays)
     try:
+        if use_heuristic and not heuristic_only and threads >= 2:
+            ctx.portfolio()
+            return ctx.result("infeasible" if ctx.infeasible else None)
         if use_heuristic or heuristic_only:
             ctx.heuristic(time_limit_s if heuristic_only else heuristic_share * time_limit_s)
         if ctx.infeasible:
@@ -189,16 +199,58 @@ class _Search:
             self.best_values is not None and relative_gap(self.best_obj, self.bound) <= self.gap)
 
     def run(self, *, time_limit_s: float, gap: float, hint: np.ndarray | None = None,
-            lb: np.ndarray | None = None, ub: np.ndarray | None = None, relax: bool = False) -> MipResult:
+            lb: np.ndarray | None = None, ub: np.ndarray | None = None, relax: bool = False,
+            interrupter: SolveInterrupter | None = None) -> MipResult:
         if self.interrupter.interrupted:  # stopped: start nothing new
             self.last_status = "interrupted"
             return MipResult("interrupted", None, math.inf, -math.inf, 0.0, interrupted=True)
         res = solve_mip(self.model.builder, backend=self.backend, time_limit_s=time_limit_s,
                         relative_gap=gap, threads=self.threads, seed=self.seed, hint=hint, lb=lb, ub=ub,
-                        relax=relax, interrupter=self.interrupter)
-        if res.interrupted:
+                        relax=relax, interrupter=interrupter or self.interrupter)
+        if res.interrupted and self.interrupter.interrupted:
             self.last_status = "interrupted"
         return res
+
+    def portfolio(self) -> None:
+        """Full MIP on one core and the heuristic on the other, both until the deadline.
+
+        The MIP's proven bound is what a gap needs, and it grows only with the
+        MIP's own time; the heuristic's moves find good plans faster. Running
+        them side by side (HiGHS releases the GIL) gives each the whole limit
+        instead of splitting it. The answer is the better plan with the best bound.
+        """
+        mip_stop = SolveInterrupter()
+        box: dict[str, MipResult | BaseException] = {}
+
+        def full_mip() -> None:
+            try:
+                box["mip"] = self.run(time_limit_s=max(0.05, self.remaining()), gap=self.gap, interrupter=mip_stop)
+            except BaseException as exc:  # re-raised in the calling thread
+                box["error"] = exc
+
+        worker = threading.Thread(target=full_mip, name="huishou-full-mip", daemon=True)
+        worker.start()
+        try:
+            self.heuristic(self.remaining())
+            while worker.is_alive():
+                if self.interrupter.interrupted or self.infeasible or self.done():
+                    mip_stop.interrupt()
+                worker.join(0.05)
+        finally:
+            if worker.is_alive():
+                mip_stop.interrupt()
+                worker.join()
+        if "error" in box:
+            raise box["error"]
+        res = box["mip"]
+        if res.status == "infeasible":
+            self.infeasible = self.infeasible or self.best_values is None
+            return
+        self.offer(res, "mip")
+        if math.isfinite(res.bound):  # a dual bound holds however the solve ended
+            self.bound = max(self.bound, res.bound)
+        if self.last_status != "interrupted":
+            self.last_status = res.status if res.status != "interrupted" else "time_limit"
 
     def offer(self, res: MipResult, source: str) -> None:
         if res.values is None:
@@ -243,26 +295,37 @@ class _Search:
         single-sourcing greedy (Hami: 19.9 M vs 22.2 M CNY/yr).
         """
         began = time.perf_counter()
+        if budget_s < 0.2:
+            return
         a = self.model.arrays
         split = replace(a, single_source=False, single_source_upper=False)
+        # One thread: in a portfolio solve the other core runs the full MIP.
         sol = solve_design(split, backend=self.backend, time_limit_s=0.75 * budget_s, relative_gap=self.gap,
-                           threads=self.threads, seed=self.seed, interrupter=self.interrupter)
+                           threads=1, seed=self.seed, interrupter=self.interrupter,
+                           heuristic_only=self.threads >= 2)
         if sol.status == "infeasible":
             self.infeasible = True
         if sol.values is None:
             return
         self.bound = max(self.bound, sol.bound)
-        self.fixed_sites(np.round(sol.values[sol.model.y]), began + budget_s)
+        self.fixed_sites(np.round(sol.values[sol.model.y]), began + budget_s,
+                         x_pref=sol.values[sol.model.x], f_pref=sol.values[sol.model.f])
 
     def heuristic(self, budget_s: float) -> None:
         h_deadline = min(self.deadline, time.perf_counter() + budget_s)
-        # 0. Greedy construction (no LP), re-optimised with its sites fixed, then resized.
-        self.fixed_sites(greedy_open(self.model.arrays), h_deadline)
-        if self.best_values is not None:
-            self.resize(h_deadline)
         a = self.model.arrays
         if a.single_source or a.single_source_upper:
+            # The split relaxation first: with fixed sites, single sourcing is a
+            # generalised assignment MIP that took a whole minute on Datong from
+            # the greedy sites, while split-sourcing sub-problems are near-LPs.
             self.split_stage(SPLIT_SHARE * (h_deadline - time.perf_counter()))
+        if self.best_values is None and time.perf_counter() < h_deadline - 0.1:
+            # 0. Greedy construction (no LP), re-optimised with its sites fixed, then resized.
+            self.fixed_sites(greedy_open(self.model.arrays), h_deadline)
+            if self.best_values is not None:
+                self.numpy_moves(h_deadline)
+        if self.infeasible or time.perf_counter() >= h_deadline - 0.1:
+            return
         # The LP gets at most 40 % of the heuristic's time: on large instances local moves pay more.
         lp_limit = max(0.05, 0.4 * (h_deadline - time.perf_counter()))
         lp = self.run(time_limit_s=lp_limit, gap=0.0, relax=True)
@@ -280,7 +343,7 @@ class _Search:
             if left > 0.05 and not self.done():
                 lb, ub = self.lb0.copy(), self.ub0.copy()
                 ub[y_ids[ylp <= 1e-6]] = 0.0
-                res = self.run(time_limit_s=left * 0.4, gap=self.gap / 2, lb=lb, ub=ub, hint=self._hint(lb, ub))
+                res = self.run(time_limit_s=left * RINS_SHARE, gap=self.gap / 2, lb=lb, ub=ub, hint=self._hint(lb, ub))
                 self.offer(res, "heuristic")
         if self.best_values is None:
             # 3. Everything open at its largest level: feasible whenever the instance is.
@@ -307,19 +370,32 @@ class _Search:
         v = self.best_values
         return v if np.all(v >= lb - 1e-9) and np.all(v <= ub + 1e-9) else None
 
-    def fixed_sites(self, y: np.ndarray, deadline: float, *, move: bool = False) -> MipResult | None:
-        """Re-optimise flows and assignments with the open options fixed to ``y``.
+    def fixed_sites(self, y: np.ndarray, deadline: float, *, move: bool = False,
+                    x_pref: np.ndarray | None = None, f_pref: np.ndarray | None = None) -> MipResult | None:
+        """Re-optimise assignments and flows with the open options fixed to ``y``.
 
-        A local move (``move``) gets at most ``self.move_s`` seconds, so one hard
-        assignment sub-MIP cannot eat the whole budget.
+        Whole-client assignments built in numpy (``assign_to_open``; clients
+        keep their server in ``x_pref``/``f_pref``, by default the best plan's)
+        come first: one with each site at its cheapest level is offered as a
+        plan, one on exactly ``y`` starts the sub-MIP. A local move (``move``)
+        gets at most ``self.move_s`` seconds, so one hard assignment sub-MIP
+        cannot eat the whole budget.
         """
+        if x_pref is None and self.best_values is not None:
+            x_pref, f_pref = self.best_values[self.model.x], self.best_values[self.model.f]
+        resized = assign_to_open(self.model, y, x_pref=x_pref, f_pref=f_pref)
+        if resized is not None:
+            self.offer(MipResult("feasible", resized, self.model.objective_of(resized), -math.inf, 0.0), "heuristic")
+        left = min(deadline, self.deadline) - time.perf_counter()
+        if left < 0.05:
+            return None
+        if move:
+            left = min(left, self.move_s)
         lb, ub = self.lb0.copy(), self.ub0.copy()
         lb[self.model.y] = y
         ub[self.model.y] = y
-        left = max(0.5, deadline - time.perf_counter())
-        if move:
-            left = min(left, self.move_s)
-        res = self.run(time_limit_s=left, gap=self.gap / 2, lb=lb, ub=ub)
+        start = assign_to_open(self.model, y, x_pref=x_pref, f_pref=f_pref, keep_levels=True)
+        res = self.run(time_limit_s=left, gap=self.gap / 2, lb=lb, ub=ub, hint=start)
         self.offer(res, "heuristic")
         return res
 
@@ -334,6 +410,7 @@ class _Search:
         while time.perf_counter() < h_deadline - 0.05 and not self.done():
             if self.best_obj < resized_at:
                 resized_at = self.best_obj
+                self.numpy_moves(h_deadline)
                 self.resize(h_deadline)
                 self.batch_close(h_deadline)
             y = np.round(self.best_values[y_ids])
@@ -349,6 +426,16 @@ class _Search:
             tried.add(o)
             y[o] = 0.0
             self.fixed_sites(y, h_deadline, move=True)
+
+    def numpy_moves(self, deadline: float) -> None:
+        """Drop/add moves priced in numpy, then a sub-MIP polishing the assignment on the sites they keep."""
+        before = self.best_values
+        moved = drop_add(self.model, before, min(deadline, time.perf_counter() + NUMPY_MOVES_SHARE
+                                                  * max(0.0, deadline - time.perf_counter())))
+        if moved is before:
+            return
+        self.offer(MipResult("feasible", moved, self.model.objective_of(moved), -math.inf, 0.0), "heuristic")
+        self.fixed_sites(np.round(moved[self.model.y]), deadline, move=True)
 
     def batch_close(self, deadline: float) -> None:
         """Close, tier by tier from the top, every site loaded below a share of its capacity at once."""

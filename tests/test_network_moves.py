@@ -1,0 +1,73 @@
+"""Whole-client assignment on given sites (numpy repair) and drop/add moves."""
+
+import time
+
+import numpy as np
+
+from geodata.regions import load_region
+from network.network_params import NetworkParams
+from solver.network_data import build_network_data
+from solver.network_greedy import greedy_open
+from solver.network_model import DesignArrays, build_design
+from solver.network_moves import drop_add
+from solver.network_repair import assign_to_open, satisfies_rows
+
+
+def _two_sites(cap_a: float = 5.0) -> DesignArrays:
+    """Three clients of 1 t; site A (fixed 10, cap ``cap_a``) costs 1 per client, site B (fixed 10, cap 5) 2."""
+    return DesignArrays(
+        fac_tier=np.zeros(2, dtype=np.int64), fac_forced=np.zeros(2, dtype=bool), fac_shared=np.zeros(2, dtype=bool),
+        opt_fac=np.array([0, 1]), opt_fixed=np.array([10.0, 10.0]), opt_cap=np.array([cap_a, 5.0]),
+        opt_handling=np.zeros(2), demand=np.ones(3), arc_cli=np.array([0, 0, 1, 1, 2, 2]),
+        arc_fac=np.array([0, 1, 0, 1, 0, 1]), arc_cost=np.array([1.0, 2.0, 1.0, 2.0, 1.0, 2.0]),
+        arc_co2=np.zeros(6))
+
+
+def test_clients_go_whole_to_the_cheapest_open_site_and_idle_sites_close() -> None:
+    model = build_design(_two_sites())
+    values = assign_to_open(model, np.array([1.0, 1.0]))
+    assert values is not None and satisfies_rows(model, values)
+    assert model.objective_of(values) == 10 + 3  # B idle: closed
+    assert list(values[model.y]) == [1.0, 0.0]
+    broken = values.copy()
+    broken[model.x[1]] = 1.0  # client 0 served twice
+    assert not satisfies_rows(model, broken)
+
+
+def test_kept_levels_stay_open_and_drop_closes_the_idle_site() -> None:
+    model = build_design(_two_sites())
+    kept = assign_to_open(model, np.array([1.0, 1.0]), keep_levels=True)
+    assert kept is not None and model.objective_of(kept) == 10 + 10 + 3
+    better = drop_add(model, kept, time.perf_counter() + 5)
+    assert satisfies_rows(model, better)
+    assert model.objective_of(better) == 13
+
+
+def test_a_client_without_room_opens_a_closed_site_unless_levels_are_kept() -> None:
+    model = build_design(_two_sites(cap_a=2.0))
+    values = assign_to_open(model, np.array([1.0, 0.0]))
+    assert values is not None and satisfies_rows(model, values)
+    assert model.objective_of(values) == 10 + 10 + 2 * 1 + 2  # the third client on B
+    assert assign_to_open(model, np.array([1.0, 0.0]), keep_levels=True) is None
+
+
+def test_add_move_opens_a_site_that_pays_for_itself() -> None:
+    a = _two_sites()
+    a.arc_cost = np.array([1.0, 30.0, 30.0, 1.0, 30.0, 1.0])  # clients 1 and 2 are far from A, near B
+    model = build_design(a)
+    only_a = assign_to_open(model, np.array([1.0, 0.0]))
+    assert only_a is not None and model.objective_of(only_a) == 10 + 1 + 30 + 30
+    better = drop_add(model, only_a, time.perf_counter() + 5)
+    assert satisfies_rows(model, better)
+    assert model.objective_of(better) == 10 + 10 + 3
+
+
+def test_prefecture_greedy_sites_give_a_feasible_three_tier_plan_at_once() -> None:
+    a = build_network_data(load_region("hami"), NetworkParams()).arrays
+    model = build_design(a)
+    values = assign_to_open(model, greedy_open(a))
+    assert values is not None and satisfies_rows(model, values)
+    x = values[model.x]
+    assert np.all(np.bincount(a.arc_cli, weights=x, minlength=a.n_cli) == 1.0)
+    moved = drop_add(model, values, time.perf_counter() + 2)
+    assert satisfies_rows(model, moved) and model.objective_of(moved) <= model.objective_of(values)
