@@ -123,13 +123,16 @@ def build_design(a: DesignArrays) -> DesignModel:
     arc_cost = a.arc_cost + fold_h[a.arc_fac] * a.demand[a.arc_cli]
     x = b.add_vars(len(a.arc_cli), ub=1.0, integer=a.single_source, cost=arc_cost)
     total_demand = float(a.demand.sum())
+    # No site can take more than reaches it: capacities above that are cut to it
+    # (a valid, much tighter coefficient for a big level at a remote point).
+    cap_eff = np.minimum(a.opt_cap, reachable_inflow(a)[a.opt_fac])
     cap_max_fac = np.zeros(a.n_fac)
-    np.maximum.at(cap_max_fac, a.opt_fac, np.minimum(a.opt_cap, total_demand))
+    np.maximum.at(cap_max_fac, a.opt_fac, cap_eff)
     up_cost = a.up_cost + fold_h[a.up_to]
     up_ub = np.minimum(cap_max_fac[a.up_from], cap_max_fac[a.up_to]) if len(a.up_from) else np.zeros(0)
     f = b.add_vars(len(a.up_from), ub=up_ub, cost=up_cost)
     t_opt = np.flatnonzero(needs_t[a.opt_fac])
-    t = b.add_vars(len(t_opt), ub=np.minimum(a.opt_cap[t_opt], total_demand), cost=a.opt_handling[t_opt])
+    t = b.add_vars(len(t_opt), ub=cap_eff[t_opt], cost=a.opt_handling[t_opt])
 
     # One option per facility; forced facilities open.
     forced = a.fac_forced.astype(bool)
@@ -165,7 +168,7 @@ def build_design(a: DesignArrays) -> DesignModel:
                               + [cap_row[a.opt_fac][capped_opt]]),
                np.concatenate([c[s] for c, s in zip(inflow_cols, sel, strict=True)] + [y[capped_opt]]),
                np.concatenate([v[s] for v, s in zip(inflow_vals, sel, strict=True)]
-                              + [-np.minimum(a.opt_cap[capped_opt], total_demand)]),
+                              + [-cap_eff[capped_opt]]),
                ub=0.0)
     # rows: inflow - sum_o t_o = 0 and t_o <= cap_o y_o  (facilities with t vars)
     t_fac = np.flatnonzero(needs_t)
@@ -179,7 +182,7 @@ def build_design(a: DesignArrays) -> DesignModel:
                np.concatenate([v[s] for v, s in zip(inflow_vals, sel, strict=True)] + [-np.ones(len(t))]),
                lb=0.0, ub=0.0)
     b.add_rows(len(t), np.concatenate([np.arange(len(t))] * 2), np.concatenate([t, y[t_opt]]),
-               np.concatenate([np.ones(len(t)), -np.minimum(a.opt_cap[t_opt], total_demand)]), ub=0.0)
+               np.concatenate([np.ones(len(t)), -cap_eff[t_opt]]), ub=0.0)
 
     # Flow conservation: what enters a facility with upper arcs leaves on them.
     out_fac = np.unique(a.up_from)
@@ -222,7 +225,7 @@ def build_design(a: DesignArrays) -> DesignModel:
         sink = int(a.fac_tier.max())
         sink_opt = a.fac_tier[a.opt_fac] == sink
         if np.all(np.isfinite(a.opt_cap[sink_opt])):
-            b.add_row(y[sink_opt], a.opt_cap[sink_opt], lb=total_demand)
+            b.add_row(y[sink_opt], cap_eff[sink_opt], lb=total_demand)
     _side_constraints(b, a, y, x, f)
     return DesignModel(b, a, y, x, f, z, t, t_opt)
 
@@ -244,6 +247,17 @@ def _side_constraints(b: MipBuilder, a: DesignArrays, y: np.ndarray, x: np.ndarr
     for facs, count in a.min_open_groups:
         member = np.isin(a.opt_fac, facs)
         b.add_row(y[member], 1.0, lb=float(count))
+
+
+def reachable_inflow(a: DesignArrays) -> np.ndarray:
+    """Per facility, the most that can reach it: its clients' demand plus what its senders can pass on."""
+    reach = np.bincount(a.arc_fac, weights=a.demand[a.arc_cli], minlength=a.n_fac)
+    cap_max = np.zeros(a.n_fac)
+    np.maximum.at(cap_max, a.opt_fac, a.opt_cap)
+    for tier in sorted(set(a.fac_tier[a.up_from].tolist())):
+        arcs = np.flatnonzero(a.fac_tier[a.up_from] == tier)
+        np.add.at(reach, a.up_to[arcs], np.minimum(reach, cap_max)[a.up_from[arcs]])
+    return np.minimum(reach, float(a.demand.sum()))
 
 
 def _group(keys: np.ndarray, n: int) -> np.ndarray:
