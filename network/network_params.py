@@ -79,16 +79,20 @@ class NetworkParams:
     relative_gap
         Relative MIP gap at which the solve stops. Default 0.005 (0.5 %).
     threads
-        Solver threads. Default 2.
+        Cores to use. With 2 or more (default 2) the full MIP, which proves
+        the bound, runs on one core while the heuristic runs on the other,
+        both for the whole time limit; with 1 they take turns
+        (``heuristic_share``). SCIP also gets this many threads.
     seed
         Random seed of the heuristic and the MIP backend. Default 0.
     use_heuristic
-        Run the Lagrangian heuristic first and give the MIP its plan as a
-        warm start (default True).
+        Run the primal heuristic (greedy and numpy drop/add moves, LP-guided
+        sub-MIPs, close moves; see docs/network_design.md) beside or before the
+        full MIP (default True).
     heuristic_share
-        Share of the time limit the heuristic may use. Default 0.75 (on the
-        bundled regions the heuristic's moves improve the plan faster than
-        the MIP's branching).
+        With ``threads = 1``: share of the time limit the heuristic uses
+        before the full MIP gets the rest, warm-started with its plan.
+        Default 0.75.
 
     Raises
     ------
