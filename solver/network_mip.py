@@ -17,8 +17,9 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.math_opt import model_pb2
-from ortools.math_opt.python import mathopt
+from ortools.math_opt import model_parameters_pb2, model_pb2, result_pb2, solution_pb2
+from ortools.math_opt.core.python import solver as core_solver
+from ortools.math_opt.python import callback, init_arguments, mathopt
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from network.errors import SolverError
@@ -95,18 +96,37 @@ class MipBuilder:
         scale = np.bincount(r, weights=np.abs(terms), minlength=self.n_rows)
         return activity, np.concatenate(self._row_lb), np.concatenate(self._row_ub), scale
 
-    def to_model(self, *, lb: np.ndarray | None = None, ub: np.ndarray | None = None,
-                 relax: bool = False) -> mathopt.Model:
-        """The MathOpt model; ``lb``/``ub`` override column bounds, ``relax`` drops integrality."""
+    def to_proto(self, *, lb: np.ndarray | None = None, ub: np.ndarray | None = None,
+                 relax: bool = False) -> model_pb2.ModelProto:
+        """The MathOpt ``ModelProto``; ``lb``/``ub`` override column bounds, ``relax`` drops integrality.
+
+        The matrix part is built once and copied for each later solve (the
+        heuristic solves the same model many times with other bounds).
+        """
+        key = (self.n_vars, self.n_rows)
+        if getattr(self, "_cache_key", None) != key:
+            self._cache = self._full_proto()
+            self._cache_key = key
+        proto = model_pb2.ModelProto()
+        proto.CopyFrom(self._cache)
+        if lb is not None:
+            del proto.variables.lower_bounds[:]
+            proto.variables.lower_bounds.extend(np.asarray(lb, dtype=float).tolist())
+        if ub is not None:
+            del proto.variables.upper_bounds[:]
+            proto.variables.upper_bounds.extend(np.asarray(ub, dtype=float).tolist())
+        if relax:
+            del proto.variables.integers[:]
+            proto.variables.integers.extend([False] * self.n_vars)
+        return proto
+
+    def _full_proto(self) -> model_pb2.ModelProto:
         col_lb, col_ub, integer, cost = self.arrays()
-        col_lb = col_lb if lb is None else lb
-        col_ub = col_ub if ub is None else ub
         proto = model_pb2.ModelProto(name="huishou")
-        ids = np.arange(self.n_vars, dtype=np.int64)
-        proto.variables.ids.extend(ids.tolist())
+        proto.variables.ids.extend(range(self.n_vars))
         proto.variables.lower_bounds.extend(col_lb.tolist())
         proto.variables.upper_bounds.extend(col_ub.tolist())
-        proto.variables.integers.extend((integer & (not relax)).tolist())
+        proto.variables.integers.extend(integer.tolist())
         nz = np.flatnonzero(cost)
         proto.objective.linear_coefficients.ids.extend(nz.tolist())
         proto.objective.linear_coefficients.values.extend(cost[nz].tolist())
@@ -131,7 +151,12 @@ class MipBuilder:
             proto.linear_constraint_matrix.row_ids.extend(r.tolist())
             proto.linear_constraint_matrix.column_ids.extend(c.tolist())
             proto.linear_constraint_matrix.coefficients.extend(v.tolist())
-        return mathopt.Model.from_model_proto(proto)
+        return proto
+
+    def to_model(self, *, lb: np.ndarray | None = None, ub: np.ndarray | None = None,
+                 relax: bool = False) -> mathopt.Model:
+        """The model as a MathOpt ``Model`` (for inspection; solves go through the proto)."""
+        return mathopt.Model.from_model_proto(self.to_proto(lb=lb, ub=ub, relax=relax))
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,17 +214,22 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
     if backend not in _SOLVER_TYPES:
         raise SolverError(f"unknown MIP backend {backend!r}; expected one of {', '.join(_SOLVER_TYPES)}")
     start = time.perf_counter()
-    model = builder.to_model(lb=lb, ub=ub, relax=relax)
-    variables = [model.get_variable(i) for i in range(builder.n_vars)]
+    proto = builder.to_proto(lb=lb, ub=ub, relax=relax)
+    # The model is handed to MathOpt's core as the proto we built: no Python
+    # Variable objects, hint and solution as flat arrays (pmed40 has 810,000
+    # variables; the Python model layer cost seconds per solve there).
     # MathOpt's HiGHS interface rejects the ``threads`` parameter (ortools 9.15):
     # HiGHS then picks its own thread count.
-    params = mathopt.SolveParameters(time_limit=_timedelta(max(time_limit_s, 0.01)),
-                                     relative_gap_tolerance=relative_gap, random_seed=seed,
-                                     threads=None if backend == "highs" else threads)
-    model_params = mathopt.ModelSolveParameters()
+    left = max(time_limit_s - (time.perf_counter() - start), 0.01)
+    params = mathopt.SolveParameters(time_limit=_timedelta(left), relative_gap_tolerance=relative_gap,
+                                     random_seed=seed, threads=None if backend == "highs" else threads)
+    model_params = model_parameters_pb2.ModelSolveParametersProto()
+    for skipped in (model_params.dual_values_filter, model_params.reduced_costs_filter):
+        skipped.filter_by_ids = True  # primal values only
     if hint is not None and not relax:
-        model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(
-            variable_values={v: float(x) for v, x in zip(variables, hint, strict=True)})])
+        values = model_params.solution_hints.add().variable_values
+        values.ids.extend(range(builder.n_vars))
+        values.values.extend(np.asarray(hint, dtype=float).tolist())
     # The backend gets its own interrupter: the caller's (or Ctrl-C) stops it as an
     # interruption, and a watchdog stops it as a time limit when the backend runs
     # past its limit (HiGHS checks the clock only between LP iterations and in its
@@ -210,8 +240,10 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
 
     def run() -> None:
         try:
-            box["result"] = mathopt.solve(model, _SOLVER_TYPES[backend], params=params,
-                                          model_params=model_params, interrupter=stop)
+            box["result"] = core_solver.solve(
+                proto, _SOLVER_TYPES[backend].value, init_arguments.StreamableSolverInitArguments().to_proto(),
+                params.to_proto(), model_params, None, callback.CallbackRegistration().to_proto(), None,
+                stop.pybind_interrupter)
         except Exception as exc:  # re-raised below as SolverError
             box["error"] = exc
 
@@ -234,8 +266,7 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
             stop.interrupt()
     if "error" in box:
         raise SolverError(f"{backend} failed: {box['error']}") from None
-    result = box["result"]
-    return _read_result(result, variables, time.perf_counter() - start, interrupted=interrupted,
+    return _read_result(box["result"], builder.n_vars, time.perf_counter() - start, interrupted=interrupted,
                         timed_out=stop.interrupted and not interrupted)
 
 
@@ -243,32 +274,35 @@ def _timedelta(seconds: float) -> datetime.timedelta:
     return datetime.timedelta(seconds=seconds)
 
 
-def _read_result(result: mathopt.SolveResult, variables: list, time_s: float, *,
+def _read_result(result: result_pb2.SolveResultProto, n_vars: int, time_s: float, *,
                  interrupted: bool, timed_out: bool = False) -> MipResult:
     reason = result.termination.reason
-    T = mathopt.TerminationReason
-    if reason in (T.INFEASIBLE, T.INFEASIBLE_OR_UNBOUNDED):
+    R = result_pb2
+    if reason in (R.TERMINATION_REASON_INFEASIBLE, R.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED):
         return MipResult("infeasible", None, math.inf, math.inf, time_s, interrupted)
-    if reason == T.UNBOUNDED:
+    if reason == R.TERMINATION_REASON_UNBOUNDED:
         raise SolverError("the model is unbounded (a cost is negative); check the cost parameters")
+    if reason in (R.TERMINATION_REASON_NUMERICAL_ERROR, R.TERMINATION_REASON_OTHER_ERROR):
+        raise SolverError(f"the backend stopped with an error: {result.termination.detail}")
     bound = result.termination.objective_bounds.dual_bound
-    if not result.has_primal_feasible_solution():
+    if not math.isfinite(bound):
+        bound = -math.inf
+    primal = next((s.primal_solution for s in result.solutions if s.HasField("primal_solution")
+                   and s.primal_solution.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE), None)
+    if primal is None:
         status = "interrupted" if interrupted else "no_solution"
-        if not math.isfinite(bound):
-            bound = -math.inf
         return MipResult(status, None, math.inf, bound, time_s, interrupted)
-    by_var = result.variable_values()
-    values = np.array([by_var[v] for v in variables], dtype=float)
-    objective = float(result.objective_value())
-    if reason == T.OPTIMAL:
+    values = np.zeros(n_vars)
+    sparse = primal.variable_values
+    values[np.asarray(sparse.ids, dtype=np.int64)] = np.asarray(sparse.values, dtype=float)
+    objective = float(primal.objective_value)
+    if reason == R.TERMINATION_REASON_OPTIMAL:
         status = "optimal"
     elif interrupted:
         status = "interrupted"
-    elif timed_out or (reason == T.FEASIBLE and result.termination.limit == mathopt.Limit.TIME):
+    elif timed_out or result.termination.limit == R.LIMIT_TIME:
         status = "time_limit"
     else:
         status = "feasible"
-    if not math.isfinite(bound):
-        bound = -math.inf
     log.info("MIP %s: objective %.6g, bound %.6g, %.2f s", status, objective, bound, time_s)
     return MipResult(status, values, objective, float(bound), time_s, interrupted)

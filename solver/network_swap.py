@@ -253,6 +253,8 @@ def _selection_cost(inst: _Instance, is_open: np.ndarray) -> tuple[float, bool]:
 
 @dataclass(slots=True)
 class _Snapshot:
+    """A copy of a :class:`_Search` state, to undo a shake and its descent."""
+
     is_open: np.ndarray
     slot_of: np.ndarray
     site_in_slot: np.ndarray
@@ -323,12 +325,14 @@ class _Search:
         self._contribute_all()
 
     def snapshot(self) -> _Snapshot:
+        """Copy of the state (only the used columns of ``extra``)."""
         return _Snapshot(self.is_open.copy(), self.slot_of.copy(), self.site_in_slot.copy(), self.n_open,
                          self.near1.copy(), self.near2.copy(), self.d1.copy(), self.d2.copy(),
                          self.pos1.copy(), self.pos2.copy(), self.gain.copy(), self.loss.copy(),
                          self.extra[:, :self.n_open].copy())
 
     def restore(self, snap: _Snapshot) -> None:
+        """Go back to a snapshot's state; columns beyond its open sites are cleared."""
         self.extra[:, snap.n_open:max(self.n_open, snap.n_open)] = 0.0
         self.extra[:, :snap.n_open] = snap.extra
         self.n_open = snap.n_open
