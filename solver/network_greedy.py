@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from solver.network_model import DesignArrays
+from solver.network_model import DesignArrays, reachable_inflow
 
 
 def greedy_open(a: DesignArrays, *, max_rounds: int = 40) -> np.ndarray:
@@ -59,21 +59,23 @@ def greedy_open(a: DesignArrays, *, max_rounds: int = 40) -> np.ndarray:
 def path_bound(a: DesignArrays) -> float:
     """A lower bound without any solve: each client on its cheapest path, sites charged per tonne.
 
-    Every option o satisfies F_o y_o ≥ (F_o / Q_o) t_o, so fixed + handling ≥ Σ_j inflow_j ·
-    min_o (F_o / Q_o + h_o); dropping capacities and side constraints leaves a shortest-path
-    problem per client. Weaker than the LP relaxation, but instant at any size.
+    Every option o satisfies F_o y_o ≥ (F_o / Q'_o) t_o with Q'_o = min(Q_o, what can reach
+    the site) (``reachable_inflow``), so fixed + handling ≥ Σ_j inflow_j · min_o (F_o / Q'_o + h_o);
+    dropping capacities and side constraints leaves a shortest-path problem per client.
+    Weaker than the LP relaxation, but instant at any size.
     """
-    unit = _unit_costs(a, np.zeros(a.n_fac, dtype=bool))
+    cap_eff = np.minimum(a.opt_cap, reachable_inflow(a)[a.opt_fac])
+    unit = _unit_costs(a, np.zeros(a.n_fac, dtype=bool), cap_eff)
     value = a.arc_cost + a.demand[a.arc_cli] * unit[a.arc_fac]
     best = np.full(a.n_cli, np.inf)
     np.minimum.at(best, a.arc_cli, value)
     return float(best.sum()) if np.all(np.isfinite(best)) else -np.inf
 
 
-def _unit_costs(a: DesignArrays, closed: np.ndarray) -> np.ndarray:
+def _unit_costs(a: DesignArrays, closed: np.ndarray, capacity: np.ndarray | None = None) -> np.ndarray:
     """Per-tonne cost from each facility to the end: cheapest level (F/Q + h) plus the cheapest way up."""
     unit_level = np.full(a.n_fac, np.inf)
-    per_t = a.opt_fixed / np.maximum(a.opt_cap, 1e-9) + a.opt_handling
+    per_t = a.opt_fixed / np.maximum(a.opt_cap if capacity is None else capacity, 1e-9) + a.opt_handling
     np.minimum.at(unit_level, a.opt_fac, per_t)
     unit_level[closed] = np.inf
     unit = unit_level.copy()
