@@ -28,6 +28,8 @@ log = logging.getLogger("huishou.solver.network_mip")
 
 #: Seconds a backend may run past its time limit before the watchdog stops it.
 WATCHDOG_GRACE_S = 0.3
+#: Seconds after that before the caller stops waiting for a backend that did not stop.
+ABANDON_AFTER_S = 1.0
 
 _SOLVER_TYPES = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
 
@@ -264,6 +266,15 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
         if time.perf_counter() > hard_deadline and not stop.interrupted:
             log.info("%s ran past its %.1f s limit: stopped by the watchdog", backend, time_limit_s)
             stop.interrupt()
+        # HiGHS through MathOpt (ortools 9.15) does not react to the interrupter once
+        # it is solving: leave it to finish in its daemon thread and answer now.
+        if interrupted or time.perf_counter() > hard_deadline + ABANDON_AFTER_S:
+            break
+    if worker.is_alive():
+        log.info("%s left running in the background after %s", backend,
+                 "the interruption" if interrupted else "its time limit")
+        return MipResult("interrupted" if interrupted else "time_limit", None, math.inf, -math.inf,
+                         time.perf_counter() - start, interrupted)
     if "error" in box:
         raise SolverError(f"{backend} failed: {box['error']}") from None
     return _read_result(box["result"], builder.n_vars, time.perf_counter() - start, interrupted=interrupted,

@@ -14,6 +14,7 @@ exact objective of the design model; the MIP-based moves of
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -24,8 +25,9 @@ from solver.network_repair import assign_to_open
 ADD_CANDIDATES = 60
 
 
-def drop_add(model: DesignModel, values: np.ndarray, deadline: float) -> np.ndarray:
-    """Improve ``values`` by drop and add moves until none helps or ``deadline`` (perf_counter) passes.
+def drop_add(model: DesignModel, values: np.ndarray, deadline: float,
+             stopped: Callable[[], bool] = lambda: False) -> np.ndarray:
+    """Improve ``values`` by drop and add moves until none helps, ``deadline`` (perf_counter) passes or ``stopped()``.
 
     Returns
     -------
@@ -34,10 +36,10 @@ def drop_add(model: DesignModel, values: np.ndarray, deadline: float) -> np.ndar
     """
     best, best_obj = values, model.objective_of(values)
     improved = True
-    while improved and time.perf_counter() < deadline:
+    while improved and time.perf_counter() < deadline and not stopped():
         improved = False
         for move in (_drop_pass, _add_pass):
-            found = move(model, best, best_obj, deadline)
+            found = move(model, best, best_obj, deadline, stopped)
             if found is not None:
                 best, best_obj = found, model.objective_of(found)
                 improved = True
@@ -56,7 +58,8 @@ def _loads(model: DesignModel, values: np.ndarray) -> np.ndarray:
     return load
 
 
-def _drop_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: float) -> np.ndarray | None:
+def _drop_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: float,
+               stopped: Callable[[], bool]) -> np.ndarray | None:
     """Close open sites one at a time, least loaded per fixed cost first; keep each that pays."""
     a = model.arrays
     y = _open_options(model, values)
@@ -66,7 +69,7 @@ def _drop_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: flo
     order = opened[np.argsort(load[a.opt_fac[opened]] / np.maximum(a.opt_fixed[opened], 1e-9), kind="stable")]
     best = None
     for o in order:
-        if time.perf_counter() >= deadline:
+        if time.perf_counter() >= deadline or stopped():
             break
         if y[o] < 0.5:
             continue
@@ -80,7 +83,8 @@ def _drop_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: flo
     return best
 
 
-def _add_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: float) -> np.ndarray | None:
+def _add_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: float,
+              stopped: Callable[[], bool]) -> np.ndarray | None:
     """Open closed candidates (largest level) that save their clients the most per tonne; keep each that pays."""
     a = model.arrays
     y = _open_options(model, values)
@@ -101,7 +105,7 @@ def _add_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: floa
     candidates = closed[np.argsort(-worth, kind="stable")][:ADD_CANDIDATES]
     best = None
     for j in candidates:
-        if time.perf_counter() >= deadline:
+        if time.perf_counter() >= deadline or stopped():
             break
         cur = best if best is not None else values
         trial = _open_options(model, cur)

@@ -404,6 +404,8 @@ class _Search:
         gets at most ``self.move_s`` seconds, so one hard assignment sub-MIP
         cannot eat the whole budget.
         """
+        if self.interrupter.interrupted:  # stopped: start nothing new
+            return None
         if x_pref is None and self.best_values is not None:
             x_pref, f_pref = self.best_values[self.model.x], self.best_values[self.model.f]
         resized = assign_to_open(self.model, y, x_pref=x_pref, f_pref=f_pref)
@@ -453,9 +455,12 @@ class _Search:
     def numpy_moves(self, deadline: float) -> None:
         """Drop/add moves priced in numpy, then a sub-MIP polishing the assignment on the sites they keep."""
         before = self.best_values
+        if before is None or self.interrupter.interrupted:
+            return
         moved = drop_add(self.model, before, min(deadline, time.perf_counter() + NUMPY_MOVES_SHARE
-                                                  * max(0.0, deadline - time.perf_counter())))
-        if moved is before:
+                                                  * max(0.0, deadline - time.perf_counter())),
+                         lambda: self.interrupter.interrupted)
+        if moved is before or self.interrupter.interrupted:
             return
         self.offer(MipResult("feasible", moved, self.model.objective_of(moved), -math.inf, 0.0), "heuristic")
         self.fixed_sites(np.round(moved[self.model.y]), deadline, move=True)
