@@ -89,6 +89,20 @@ def _unit_costs(a: DesignArrays, closed: np.ndarray, capacity: np.ndarray | None
     return unit
 
 
+def cheapest_level(a: DesignArrays, j: int, load: float) -> int:
+    """The option of facility ``j`` with the least fixed + handling cost that holds ``load``; −1 if none."""
+    opts = np.flatnonzero(a.opt_fac == j)
+    fits = opts[a.opt_cap[opts] >= load - 1e-9]
+    return int(fits[np.argmin(a.opt_fixed[fits] + a.opt_handling[fits] * load)]) if len(fits) else -1
+
+
+def client_slices(order: np.ndarray, arc_cli: np.ndarray, n_cli: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end in ``order`` (arcs sorted by client first) of each client's arcs."""
+    sorted_cli = arc_cli[order]
+    return (np.searchsorted(sorted_cli, np.arange(n_cli)),
+            np.searchsorted(sorted_cli, np.arange(n_cli), side="right"))
+
+
 def _largest_option(a: DesignArrays) -> np.ndarray:
     big = np.full(a.n_fac, -1, dtype=np.int64)
     for o in np.argsort(a.opt_cap, kind="stable"):
@@ -111,8 +125,7 @@ def _construct(a: DesignArrays, closed: np.ndarray) -> tuple[float, np.ndarray]:
     per_t_arc = a.arc_cost / np.maximum(dem[a.arc_cli], 1e-12)
     price = per_t_arc + unit[a.arc_fac]
     order_arcs = np.lexsort((price, a.arc_cli))
-    starts = np.searchsorted(a.arc_cli[order_arcs], np.arange(a.n_cli))
-    ends = np.searchsorted(a.arc_cli[order_arcs], np.arange(a.n_cli), side="right")
+    starts, ends = client_slices(order_arcs, a.arc_cli, a.n_cli)
     cost = 0.0
     for v in np.argsort(-dem, kind="stable"):
         cost += _place(order_arcs[starts[v]:ends[v]], a.arc_fac, per_t_arc, dem[v], cap, load)
@@ -132,12 +145,11 @@ def _construct(a: DesignArrays, closed: np.ndarray) -> tuple[float, np.ndarray]:
                 load[k] += 1e-9
     # Fixed and handling at the cheapest level holding each load.
     for j in np.flatnonzero((load > 1e-12) | forced):
-        opts = np.flatnonzero(a.opt_fac == j)
-        fits = opts[a.opt_cap[opts] >= load[j] - 1e-9]
-        if not len(fits):
+        o = cheapest_level(a, j, load[j])
+        if o < 0:
             cost += 1e6 * (1.0 + abs(cost))  # over capacity: this construction is not usable
             continue
-        cost += float(np.min(a.opt_fixed[fits] + a.opt_handling[fits] * load[j]))
+        cost += float(a.opt_fixed[o] + a.opt_handling[o] * load[j])
     return cost, load
 
 

@@ -155,11 +155,6 @@ class MipBuilder:
             proto.linear_constraint_matrix.coefficients.extend(v.tolist())
         return proto
 
-    def to_model(self, *, lb: np.ndarray | None = None, ub: np.ndarray | None = None,
-                 relax: bool = False) -> mathopt.Model:
-        """The model as a MathOpt ``Model`` (for inspection; solves go through the proto)."""
-        return mathopt.Model.from_model_proto(self.to_proto(lb=lb, ub=ub, relax=relax))
-
 
 @dataclass(frozen=True, slots=True)
 class MipResult:

@@ -95,6 +95,14 @@ class DesignModel:
     t: np.ndarray
     t_opt: np.ndarray
 
+    def site_loads(self, values: np.ndarray) -> np.ndarray:
+        """t/yr entering each facility in a full solution vector (clients plus upper inflow)."""
+        a = self.arrays
+        load = np.zeros(a.n_fac)
+        np.add.at(load, a.arc_fac, a.demand[a.arc_cli] * values[self.x])
+        np.add.at(load, a.up_to, values[self.f])
+        return load
+
     def objective_of(self, values: np.ndarray) -> float:
         """Objective value of a full solution vector."""
         return float(self.builder.arrays()[3] @ values)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from solver.network_greedy import _largest_option
 from solver.network_model import DesignModel
 from solver.network_repair import assign_to_open
 
@@ -50,20 +51,12 @@ def _open_options(model: DesignModel, values: np.ndarray) -> np.ndarray:
     return np.round(values[model.y])
 
 
-def _loads(model: DesignModel, values: np.ndarray) -> np.ndarray:
-    a = model.arrays
-    load = np.zeros(a.n_fac)
-    np.add.at(load, a.arc_fac, a.demand[a.arc_cli] * values[model.x])
-    np.add.at(load, a.up_to, values[model.f])
-    return load
-
-
 def _drop_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: float,
                stopped: Callable[[], bool]) -> np.ndarray | None:
     """Close open sites one at a time, least loaded per fixed cost first; keep each that pays."""
     a = model.arrays
     y = _open_options(model, values)
-    load = _loads(model, values)
+    load = model.site_loads(values)
     opened = np.flatnonzero(y > 0.5)
     opened = opened[~a.fac_forced[a.opt_fac[opened]].astype(bool)]
     order = opened[np.argsort(load[a.opt_fac[opened]] / np.maximum(a.opt_fixed[opened], 1e-9), kind="stable")]
@@ -90,9 +83,7 @@ def _add_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: floa
     y = _open_options(model, values)
     site_open = np.zeros(a.n_fac, dtype=bool)
     site_open[a.opt_fac[y > 0.5]] = True
-    largest = np.full(a.n_fac, -1, dtype=np.int64)
-    for o in np.argsort(a.opt_cap, kind="stable"):
-        largest[a.opt_fac[o]] = o
+    largest = _largest_option(a)
     x = values[model.x]
     # What each client pays per tonne now, and what each arc would cost instead.
     per_t = a.arc_cost / np.maximum(a.demand[a.arc_cli], 1e-12)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from solver.network_greedy import _largest_cap, _unit_costs
+from solver.network_greedy import _largest_cap, _unit_costs, cheapest_level, client_slices
 from solver.network_model import DesignModel
 
 #: Row-activity tolerance, relative to the row's scale, for accepting a built vector.
@@ -53,6 +53,7 @@ def assign_to_open(model: DesignModel, open_opts: np.ndarray, *, x_pref: np.ndar
     is_open = np.zeros(a.n_fac, dtype=bool)
     is_open[a.opt_fac[np.asarray(open_opts) > 0.5]] = True
     is_open |= a.fac_forced.astype(bool)
+    largest = _largest_cap(a)
     if keep_levels:
         cap = np.zeros(a.n_fac)
         chosen = np.flatnonzero(np.asarray(open_opts) > 0.5)
@@ -60,7 +61,7 @@ def assign_to_open(model: DesignModel, open_opts: np.ndarray, *, x_pref: np.ndar
         if np.any(a.fac_forced.astype(bool) & (cap <= 0)):
             return None
     else:
-        cap = np.where(is_open, _largest_cap(a), 0.0)
+        cap = np.where(is_open, largest, 0.0)
     unit = _unit_costs(a, ~is_open)
     load = np.zeros(a.n_fac)
     dem = a.demand
@@ -71,16 +72,22 @@ def assign_to_open(model: DesignModel, open_opts: np.ndarray, *, x_pref: np.ndar
     usable = is_open[a.arc_fac]
     order = np.lexsort((price, -np.round(pref, 6), a.arc_cli))
     order = order[usable[order]]
-    starts = np.searchsorted(a.arc_cli[order], np.arange(a.n_cli))
-    ends = np.searchsorted(a.arc_cli[order], np.arange(a.n_cli), side="right")
+    starts, ends = client_slices(order, a.arc_cli, a.n_cli)
     chosen_arc = np.full(a.n_cli, -1, dtype=np.int64)
     # A client (or sender) no open site has room for opens the cheapest closed site
     # that holds it, priced with every site available -- unless the levels are kept.
-    largest = _largest_cap(a)
     all_unit = _unit_costs(a, np.zeros(a.n_fac, dtype=bool))
-    all_order = np.lexsort((a.arc_cost / np.maximum(dem[a.arc_cli], 1e-12) + all_unit[a.arc_fac], a.arc_cli))
-    all_starts = np.searchsorted(a.arc_cli[all_order], np.arange(a.n_cli))
-    all_ends = np.searchsorted(a.arc_cli[all_order], np.arange(a.n_cli), side="right")
+    fallback: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def all_arcs_of(v: int) -> np.ndarray:
+        nonlocal fallback
+        if fallback is None:  # sorted only when a client first needs it (rare in the moves' hot loop)
+            all_order = np.lexsort((a.arc_cost / np.maximum(dem[a.arc_cli], 1e-12) + all_unit[a.arc_fac],
+                                    a.arc_cli))
+            fallback = (all_order, *client_slices(all_order, a.arc_cli, a.n_cli))
+        all_order, all_starts, all_ends = fallback
+        return all_order[all_starts[v]:all_ends[v]]
+
     for v in np.argsort(-dem, kind="stable"):
         arcs = order[starts[v]:ends[v]]
         servers = a.arc_fac[arcs]
@@ -88,7 +95,7 @@ def assign_to_open(model: DesignModel, open_opts: np.ndarray, *, x_pref: np.ndar
         if len(fits):
             arc = arcs[fits[0]]
         else:
-            arcs = all_order[all_starts[v]:all_ends[v]]
+            arcs = all_arcs_of(v)
             servers = a.arc_fac[arcs]
             fits = np.flatnonzero(~is_open[servers] & (largest[servers] >= dem[v] - 1e-9))
             if keep_levels or not len(fits):
@@ -137,11 +144,10 @@ def _cheapest_levels(model: DesignModel, load: np.ndarray, chosen_up: np.ndarray
     used = (load > 1e-12) | a.fac_forced.astype(bool) | receives
     opened = np.zeros(len(a.opt_fac), dtype=bool)
     for j in np.flatnonzero(used & is_open):
-        opts = np.flatnonzero(a.opt_fac == j)
-        fits = opts[a.opt_cap[opts] >= load[j] - 1e-9]
-        if not len(fits):
+        o = cheapest_level(a, j, load[j])
+        if o < 0:
             return np.zeros(len(a.opt_fac), dtype=bool)
-        opened[fits[np.argmin(a.opt_fixed[fits] + a.opt_handling[fits] * load[j])]] = True
+        opened[o] = True
     return opened
 
 

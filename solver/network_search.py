@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
-from solver.network_greedy import greedy_open, path_bound
+from solver.network_greedy import cheapest_level, greedy_open, path_bound
 from solver.network_mip import MipResult, solve_mip
 from solver.network_model import DesignArrays, DesignModel, build_design
 from solver.network_moves import drop_add
@@ -444,7 +444,7 @@ class _Search:
                           if not a.fac_forced[a.opt_fac[o]] and int(o) not in tried and a.opt_fixed[o] > 0]
             if not candidates:
                 return
-            load = self._load(self.best_values)
+            load = self.model.site_loads(self.best_values)
             # Most fixed cost on spare capacity first: big, idle upper-tier sites go first.
             o = max(candidates, key=lambda k: a.opt_fixed[k] * (1.0 - min(1.0, load[a.opt_fac[k]]
                                                                            / max(a.opt_cap[k], 1e-9))))
@@ -473,7 +473,7 @@ class _Search:
                 if time.perf_counter() >= deadline - 0.05 or self.done():
                     return
                 y = np.round(self.best_values[self.model.y])
-                load = self._load(self.best_values)
+                load = self.model.site_loads(self.best_values)
                 idle = ((y > 0.5) & (a.fac_tier[a.opt_fac] == tier) & ~a.fac_forced[a.opt_fac].astype(bool)
                         & (load[a.opt_fac] < share * a.opt_cap))
                 if idle.sum() >= 2:
@@ -486,20 +486,12 @@ class _Search:
         """Move every open site to its cheapest level that still holds its present load."""
         a = self.model.arrays
         y = np.round(self.best_values[self.model.y])
-        load = self._load(self.best_values)
+        load = self.model.site_loads(self.best_values)
         new = y.copy()
         for o in np.flatnonzero(y > 0.5):
             j = a.opt_fac[o]
-            fits = np.flatnonzero((a.opt_fac == j) & (a.opt_cap >= load[j] - 1e-9))
-            if len(fits):
-                k = fits[np.argmin(a.opt_fixed[fits] + a.opt_handling[fits] * load[j])]
+            k = cheapest_level(a, j, load[j])
+            if k >= 0:
                 new[o], new[k] = 0.0, 1.0
         if np.any(new != y):
             self.fixed_sites(new, deadline, move=True)
-
-    def _load(self, values: np.ndarray) -> np.ndarray:
-        a = self.model.arrays
-        load = np.zeros(a.n_fac)
-        np.add.at(load, a.arc_fac, a.demand[a.arc_cli] * values[self.model.x])
-        np.add.at(load, a.up_to, values[self.model.f])
-        return load
