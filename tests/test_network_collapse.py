@@ -1,0 +1,99 @@
+"""The relaxation without the lowest tier: its arcs by hand, and its optimum below the full one."""
+
+import numpy as np
+import pytest
+
+from solver.network_collapse import collapse_lowest_tier
+from solver.network_mip import solve_mip
+from solver.network_model import DesignArrays, build_design
+from solver.network_repair import assign_to_open, satisfies_rows
+
+
+def _hand() -> DesignArrays:
+    """Villages of 10 t and 20 t; points 0, 1 (fixed 100, cap 50, handling 1); station 2; centre 3."""
+    return DesignArrays(
+        fac_tier=np.array([0, 0, 1, 2]), fac_forced=np.zeros(4, dtype=bool), fac_shared=np.zeros(4, dtype=bool),
+        opt_fac=np.array([0, 1, 2, 3]), opt_fixed=np.array([100.0, 100.0, 1000.0, 2000.0]),
+        opt_cap=np.array([50.0, 50.0, 100.0, 100.0]), opt_handling=np.array([1.0, 1.0, 0.0, 0.0]),
+        demand=np.array([10.0, 20.0]), arc_cli=np.array([0, 0, 1]), arc_fac=np.array([0, 1, 1]),
+        arc_cost=np.array([5.0, 8.0, 4.0]), arc_co2=np.zeros(3),
+        up_from=np.array([0, 1, 2]), up_to=np.array([2, 2, 3]), up_cost=np.array([2.0, 3.0, 1.0]),
+        up_co2=np.zeros(3))
+
+
+def test_paths_through_the_lowest_tier_become_arcs_priced_per_tonne() -> None:
+    collapsed = collapse_lowest_tier(_hand())
+    assert collapsed is not None
+    r = collapsed.arrays
+    assert list(r.fac_tier) == [1, 2] and list(collapsed.options) == [2, 3]
+    assert list(r.up_from) == [0] and list(r.up_to) == [1]
+    # Point 0 can receive only 10 t: 100/10 + 1 = 11 per t; point 1 receives at most 30 t: 100/30 + 1.
+    via_0 = 5 + 10 * (11 + 2)
+    via_1 = 8 + 10 * (100 / 30 + 1 + 3)
+    assert list(r.arc_cli) == [0, 1] and list(r.arc_fac) == [0, 0]
+    assert r.arc_cost[0] == pytest.approx(min(via_0, via_1))
+    assert r.arc_cost[1] == pytest.approx(4 + 20 * (100 / 30 + 1 + 3))
+    assert list(collapsed.via) == [1, 1]
+
+
+def test_a_single_tier_has_nothing_to_collapse() -> None:
+    a = _hand()
+    a.up_from, a.up_to, a.up_cost, a.up_co2 = (np.zeros(0, dtype=np.int64),) * 2 + (np.zeros(0),) * 2
+    a.fac_tier = np.zeros(4, dtype=np.int64)
+    assert collapse_lowest_tier(a) is None
+
+
+def _random_three_tier(seed: int, *, single: bool) -> DesignArrays:
+    rng = np.random.default_rng(seed)
+    n_v, n_p, n_s, n_c = 6, 4, 3, 2
+    xy = {tier: rng.uniform(0, 50, (n, 2)) for tier, n in enumerate((n_v, n_p, n_s, n_c))}
+    demand = rng.uniform(5, 40, n_v).round()
+    tier = np.repeat([0, 1, 2], [n_p, n_s, n_c])
+    opt_fac = np.repeat(np.arange(n_p + n_s + n_c), 2)
+    size = np.tile([0, 1], n_p + n_s + n_c)
+    base_cap = np.repeat([60.0, 150.0, 300.0], [n_p, n_s, n_c])[opt_fac]
+    base_fixed = np.repeat([300.0, 2500.0, 6000.0], [n_p, n_s, n_c])[opt_fac]
+    servers = np.vstack([xy[1], xy[2]])
+    arc_cli, arc_fac, arc_cost = [], [], []
+    for v in range(n_v):
+        for j in range(n_p + n_s):
+            km = float(np.hypot(*(xy[0][v] - servers[j])))
+            if j < n_p or km < 30:  # points always; mobile collection only near a station
+                arc_cli.append(v)
+                arc_fac.append(j)
+                arc_cost.append(km * demand[v] * (0.8 if j < n_p else 0.0) + (0.0 if j < n_p else 40.0 + 2 * km))
+    up_from, up_to, up_cost = [], [], []
+    for lower, upper, (lo, hi) in ((xy[1], xy[2], (0, n_p)), (xy[2], xy[3], (n_p, n_p + n_s))):
+        first_upper = hi
+        for i in range(len(lower)):
+            for k in range(len(upper)):
+                up_from.append(lo + i)
+                up_to.append(first_upper + k)
+                up_cost.append(0.3 * float(np.hypot(*(lower[i] - upper[k]))))
+    n_arc, n_up = len(arc_cli), len(up_from)
+    return DesignArrays(
+        fac_tier=tier, fac_forced=np.zeros(len(tier), dtype=bool), fac_shared=np.zeros(len(tier), dtype=bool),
+        opt_fac=opt_fac, opt_fixed=base_fixed * np.where(size == 1, 1.6, 1.0),
+        opt_cap=base_cap * np.where(size == 1, 2.5, 1.0), opt_handling=np.where(size == 1, 2.0, 3.0),
+        demand=demand, arc_cli=np.array(arc_cli), arc_fac=np.array(arc_fac), arc_cost=np.array(arc_cost),
+        arc_co2=np.zeros(n_arc), up_from=np.array(up_from), up_to=np.array(up_to), up_cost=np.array(up_cost),
+        up_co2=np.zeros(n_up), single_source=single, single_source_upper=single)
+
+
+@pytest.mark.parametrize("single", [True, False])
+@pytest.mark.parametrize("seed", range(6))
+def test_the_relaxation_never_exceeds_the_full_optimum(seed: int, single: bool) -> None:
+    a = _random_three_tier(seed, single=single)
+    full = solve_mip(build_design(a).builder, time_limit_s=30, relative_gap=1e-9)
+    collapsed = collapse_lowest_tier(a)
+    assert collapsed is not None
+    relaxed_model = build_design(collapsed.arrays)
+    relaxed = solve_mip(relaxed_model.builder, time_limit_s=30, relative_gap=1e-9)
+    assert full.status == relaxed.status == "optimal"
+    assert relaxed.objective <= full.objective * (1 + 1e-7)
+    # The relaxed optimum's sites, lifted, give a feasible plan of the full instance.
+    model = build_design(a)
+    lifted = collapsed.lift_sites(a, relaxed.values[relaxed_model.y], relaxed.values[relaxed_model.x])
+    plan = assign_to_open(model, lifted)
+    assert plan is not None and satisfies_rows(model, plan)
+    assert model.objective_of(plan) >= full.objective * (1 - 1e-7)
