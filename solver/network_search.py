@@ -43,6 +43,7 @@ from solver.network_mip import MipResult, solve_mip
 from solver.network_model import DesignArrays, DesignModel, build_design
 from solver.network_moves import drop_add
 from solver.network_repair import assign_to_open
+from solver.network_shift import shift_moves
 from solver.network_swap import swap_applicable, swap_search
 
 log = logging.getLogger("huishou.solver.network_search")
@@ -257,7 +258,8 @@ class _Search:
         def full_mip() -> None:
             try:
                 self.collapsed_bound(COLLAPSED_SHARE * self.remaining(), mip_stop)
-                box["mip"] = self.run(time_limit_s=max(0.05, self.remaining()), gap=self.gap, interrupter=mip_stop)
+                box["mip"] = self.run(time_limit_s=max(0.05, self.remaining()), gap=self.gap, interrupter=mip_stop,
+                                      hint=self.best_values)
             except BaseException as exc:  # re-raised in the calling thread
                 box["error"] = exc
 
@@ -360,8 +362,29 @@ class _Search:
         if sol.values is None:
             return
         self.bound = max(self.bound, sol.bound)
-        self.fixed_sites(np.round(sol.values[sol.model.y]), began + budget_s,
+        deadline = began + budget_s
+        self.fixed_sites(np.round(sol.values[sol.model.y]), deadline, move=True,
                          x_pref=sol.values[sol.model.x], f_pref=sol.values[sol.model.f])
+        self.numpy_moves(deadline)
+        self.open_sites_mip(deadline)
+
+    def open_sites_mip(self, deadline: float) -> None:
+        """Sub-MIP on the best plan's open sites, sizes and assignment free (closed sites stay closed).
+
+        Under single sourcing the split plan's sizes are often too small for
+        whole villages, so fixing them leaves no plan; letting each open site
+        take any size (or close) keeps a neighbourhood the best plan is in.
+        """
+        left = min(deadline, self.deadline) - time.perf_counter()
+        if self.best_values is None or left < 0.05 or self.done():
+            return
+        a = self.model.arrays
+        site_open = np.zeros(a.n_fac, dtype=bool)
+        site_open[a.opt_fac[np.round(self.best_values[self.model.y]) > 0.5]] = True
+        ub = self.ub0.copy()
+        ub[self.model.y[~site_open[a.opt_fac]]] = 0.0
+        res = self.run(time_limit_s=left, gap=self.gap / 2, lb=self.lb0, ub=ub, hint=self.best_values)
+        self.offer(res, "heuristic")
 
     def heuristic(self, budget_s: float) -> None:
         h_deadline = min(self.deadline, time.perf_counter() + budget_s)
@@ -439,6 +462,7 @@ class _Search:
             x_pref, f_pref = self.best_values[self.model.x], self.best_values[self.model.f]
         resized = assign_to_open(self.model, y, x_pref=x_pref, f_pref=f_pref)
         if resized is not None:
+            resized = shift_moves(self.model, resized, min(deadline, self.deadline), lambda: self.interrupter.interrupted)
             self.offer(MipResult("feasible", resized, self.model.objective_of(resized), -math.inf, 0.0), "heuristic")
         left = min(deadline, self.deadline) - time.perf_counter()
         if left < 0.05:
@@ -496,6 +520,7 @@ class _Search:
         moved = drop_add(self.model, before, min(deadline, time.perf_counter() + NUMPY_MOVES_SHARE
                                                   * max(0.0, deadline - time.perf_counter())),
                          lambda: self.interrupter.interrupted)
+        moved = shift_moves(self.model, moved, deadline, lambda: self.interrupter.interrupted)
         if moved is before or self.interrupter.interrupted:
             return
         self.offer(MipResult("feasible", moved, self.model.objective_of(moved), -math.inf, 0.0), "heuristic")

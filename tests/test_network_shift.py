@@ -1,0 +1,88 @@
+"""Shift moves: clients and sites to another open server, priced exactly, rows kept."""
+
+import time
+
+import numpy as np
+import pytest
+
+from solver.network_mip import solve_mip
+from solver.network_model import DesignArrays, build_design
+from solver.network_repair import assign_to_open, satisfies_rows
+from solver.network_shift import shift_moves
+from tests.test_network_collapse import _random_three_tier
+
+
+def _two_sites(cap_a: float) -> DesignArrays:
+    """Three clients of 1 t; site A (fixed 10, cap ``cap_a``) costs 1 per client, site B (fixed 10, cap 5) 2."""
+    return DesignArrays(
+        fac_tier=np.zeros(2, dtype=np.int64), fac_forced=np.zeros(2, dtype=bool), fac_shared=np.zeros(2, dtype=bool),
+        opt_fac=np.array([0, 1]), opt_fixed=np.array([10.0, 10.0]), opt_cap=np.array([cap_a, 5.0]),
+        opt_handling=np.zeros(2), demand=np.ones(3), arc_cli=np.array([0, 0, 1, 1, 2, 2]),
+        arc_fac=np.array([0, 1, 0, 1, 0, 1]), arc_cost=np.array([1.0, 2.0, 1.0, 2.0, 1.0, 2.0]),
+        arc_co2=np.zeros(6))
+
+
+def _plan(model, arcs: list[int]) -> np.ndarray:
+    """Clients on the given arcs, every site used at its only level."""
+    pref = np.zeros(len(model.x))
+    pref[arcs] = 2.0
+    values = assign_to_open(model, np.ones(len(model.y)), x_pref=pref, keep_levels=True)
+    assert values is not None
+    return values
+
+
+def test_clients_shift_to_the_cheaper_site_and_the_emptied_one_closes() -> None:
+    model = build_design(_two_sites(cap_a=5.0))
+    start = _plan(model, [0, 2, 5])  # clients 0 and 1 on A, client 2 on B
+    assert model.objective_of(start) == 20 + 1 + 1 + 2
+    better = shift_moves(model, start, time.perf_counter() + 5)
+    assert satisfies_rows(model, better)
+    assert model.objective_of(better) == 10 + 3
+    assert list(np.round(better[model.y])) == [1.0, 0.0]
+
+
+def test_a_full_site_takes_no_more_clients() -> None:
+    model = build_design(_two_sites(cap_a=2.0))
+    start = _plan(model, [0, 2, 5])  # A holds two, the third has to stay on B
+    assert shift_moves(model, start, time.perf_counter() + 5) is start
+
+
+def test_a_point_moves_to_the_cheaper_station_and_the_idle_station_closes() -> None:
+    # One village of 10 t at point 0; stations 1 (fixed 50) and 2 (fixed 50), centre 3.
+    a = DesignArrays(
+        fac_tier=np.array([0, 1, 1, 2]), fac_forced=np.zeros(4, dtype=bool), fac_shared=np.zeros(4, dtype=bool),
+        opt_fac=np.arange(4), opt_fixed=np.array([5.0, 50.0, 50.0, 100.0]), opt_cap=np.full(4, 100.0),
+        opt_handling=np.zeros(4), demand=np.array([10.0]), arc_cli=np.array([0]), arc_fac=np.array([0]),
+        arc_cost=np.array([1.0]), arc_co2=np.zeros(1),
+        up_from=np.array([0, 0, 1, 2]), up_to=np.array([1, 2, 3, 3]), up_cost=np.array([4.0, 1.0, 1.0, 2.0]),
+        up_co2=np.zeros(4))
+    model = build_design(a)
+    f_pref = np.array([1.0, 0.0, 1.0, 1.0])  # the point sends to station 1
+    start = assign_to_open(model, np.ones(4), f_pref=f_pref, keep_levels=True)
+    assert start is not None and model.objective_of(start) == 5 + 50 + 50 + 100 + 1 + 10 * 4 + 10 * 1
+    better = shift_moves(model, start, time.perf_counter() + 5)
+    assert satisfies_rows(model, better)
+    # Via station 2: 1 + 1 per t up, then 2 per t to the centre; station 1 closes.
+    assert model.objective_of(better) == 5 + 50 + 100 + 1 + 10 * 1 + 10 * 2
+    assert list(np.round(better[model.y])) == [1.0, 0.0, 1.0, 1.0]
+
+
+def test_split_sourcing_plans_are_left_alone() -> None:
+    a = _two_sites(cap_a=5.0)
+    a.single_source = False
+    model = build_design(a)
+    start = _plan(model, [0, 3, 5])
+    assert shift_moves(model, start, time.perf_counter() + 5) is start
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_shifts_keep_every_row_and_never_cost_more(seed: int) -> None:
+    a = _random_three_tier(seed, single=True)
+    model = build_design(a)
+    start = assign_to_open(model, np.ones(len(a.opt_fac)) * (np.arange(len(a.opt_fac)) % 2 == 1))
+    assert start is not None
+    better = shift_moves(model, start, time.perf_counter() + 5)
+    assert satisfies_rows(model, better)
+    assert model.objective_of(better) <= model.objective_of(start)
+    optimum = solve_mip(model.builder, time_limit_s=30, relative_gap=1e-9).objective
+    assert model.objective_of(better) >= optimum * (1 - 1e-9)
