@@ -325,7 +325,8 @@ def print_summary(rows: list[Row], keys: list[str]) -> None:
         ref_opt = sum(r.ref_status == "optimal" and abs(r.ref - r.known) <= OPT_TOL for r in set_rows)
         total_ours, total_ref = total_ours + ours, total_ref + ref
         versus = (f" vs direct HiGHS {ref:.2f} s (HiGHS proven at optimum {ref_opt}/{len(set_rows)}), "
-                  f"ratio {ours / ref:.2f}×" if ref else " (no reference run)")
+                  f"ratio {ours / ref:.2f}×" + (" (target ≤ 1.5×)" if key == "cap" else "")
+                  if ref else " (no reference run)")
         print(f"{SETS[key][0]:>12}: at the known optimum {at_opt}/{len(set_rows)}, proven optimal "
               f"{proven}/{len(set_rows)}; time ours {ours:.2f} s{versus}")
         sp = [r for r in set_rows if r.spopt_s == r.spopt_s]
@@ -337,7 +338,7 @@ def print_summary(rows: list[Row], keys: list[str]) -> None:
             print(f"{'':>12}  {set_rows[0].notes[-1]}")
     if total_ref:
         print(f"{'all':>12}: ours {total_ours:.2f} s vs direct HiGHS {total_ref:.2f} s, "
-              f"ratio {total_ours / total_ref:.2f}× (target ≤ 1.5×)")
+              f"ratio {total_ours / total_ref:.2f}×")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.network_greedy import _largest_option
 from solver.network_model import DesignArrays, reachable_inflow
 
 
@@ -53,19 +52,6 @@ class CollapsedDesign:
     arrays: DesignArrays
     options: np.ndarray
     via: np.ndarray
-
-    def lift_sites(self, full: DesignArrays, y: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """Open options of the full instance from a relaxed solution (sizes ``y``, arc shares ``x``).
-
-        Higher-tier sites keep their size; every lowest-tier site a used path
-        passes opens at its largest size (a repair picks the level later).
-        """
-        open_opts = np.zeros(len(full.opt_fac))
-        open_opts[self.options[np.asarray(y) > 0.5]] = 1.0
-        sites = np.unique(self.via[(np.asarray(x) > 1e-6) & (self.via >= 0)])
-        big = _largest_option(full)[sites]
-        open_opts[big[big >= 0]] = 1.0
-        return open_opts
 
 
 def collapse_lowest_tier(a: DesignArrays) -> CollapsedDesign | None:

@@ -169,7 +169,6 @@ def solve_design(arrays: DesignArrays, *, backend: str = "highs", time_limit_s: 
             return ctx.result("infeasible")
         if not heuristic_only and not ctx.done() and ctx.remaining() > 0.05:
             ctx.collapsed_bound(COLLAPSED_SHARE * ctx.remaining(), ctx.interrupter)
-            ctx.try_suggested(ctx.deadline)
         if not heuristic_only and not ctx.done() and ctx.remaining() > 0.05:
             res = ctx.run(hint=ctx.best_values, time_limit_s=ctx.remaining(), gap=relative_gap)
             if res.status == "infeasible" and ctx.best_values is None:
@@ -205,7 +204,6 @@ class _Search:
         self.infeasible = False
         self.last_status = ""
         self.heuristic_only = False
-        self.suggested: np.ndarray | None = None
         self.move_s = max(1.0, 0.15 * time_limit_s)
         self.lb0, self.ub0 = model.builder.arrays()[:2]
 
@@ -268,9 +266,6 @@ class _Search:
         try:
             self.heuristic(self.remaining())
             while worker.is_alive():
-                if self.suggested is not None and not self.done() and not self.interrupter.interrupted:
-                    self.try_suggested(self.deadline)
-                    self.local_search(self.deadline)
                 if self.interrupter.interrupted or self.infeasible or self.done():
                     mip_stop.interrupt()
                 worker.join(0.05)
@@ -302,9 +297,6 @@ class _Search:
             log.info("bound %.6g from the relaxation without the lowest tier (%s, %.1f s)", res.bound,
                      res.status, res.time_s)
             self.bound = max(self.bound, res.bound)
-        if res.values is not None:
-            # Its higher tiers are chosen against a strong link: a start for the heuristic.
-            self.suggested = collapsed.lift_sites(self.model.arrays, res.values[relaxed.y], res.values[relaxed.x])
 
     def offer(self, res: MipResult, source: str) -> None:
         if res.values is None:
@@ -486,7 +478,6 @@ class _Search:
         tried: set[int] = set()
         resized_at = math.inf
         while time.perf_counter() < h_deadline - 0.05 and not self.done():
-            self.try_suggested(h_deadline)
             if self.best_obj < resized_at:
                 resized_at = self.best_obj
                 self.numpy_moves(h_deadline)
@@ -505,12 +496,6 @@ class _Search:
             tried.add(o)
             y[o] = 0.0
             self.fixed_sites(y, h_deadline, move=True)
-
-    def try_suggested(self, deadline: float) -> None:
-        """Re-optimise on the sites another stage suggested (the relaxation without the lowest tier)."""
-        suggested, self.suggested = self.suggested, None
-        if suggested is not None:
-            self.fixed_sites(suggested, deadline, move=True)
 
     def numpy_moves(self, deadline: float) -> None:
         """Drop/add moves priced in numpy, then a sub-MIP polishing the assignment on the sites they keep."""
