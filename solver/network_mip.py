@@ -172,7 +172,7 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
               relative_gap: float = 1e-4, threads: int = 1, seed: int = 0,
               hint: np.ndarray | None = None, lb: np.ndarray | None = None,
               ub: np.ndarray | None = None, relax: bool = False,
-              interrupter: SolveInterrupter | None = None) -> MipResult:
+              interrupter: SolveInterrupter | None = None, abandon_after_s: float = ABANDON_AFTER_S) -> MipResult:
     """Solve the builder's model (minimisation) with a time limit.
 
     Parameters
@@ -196,6 +196,11 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
     interrupter
         Stops the solve when interrupted; a KeyboardInterrupt in the calling
         thread interrupts it too.
+    abandon_after_s
+        Seconds past the limit (and the watchdog's stop) after which the
+        caller stops waiting for a backend that has not stopped; its result,
+        bound included, is then lost. A stage that only wants the bound waits
+        longer.
 
     Returns
     -------
@@ -263,7 +268,7 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
             stop.interrupt()
         # HiGHS through MathOpt (ortools 9.15) does not react to the interrupter once
         # it is solving: leave it to finish in its daemon thread and answer now.
-        if interrupted or time.perf_counter() > hard_deadline + ABANDON_AFTER_S:
+        if interrupted or time.perf_counter() > hard_deadline + abandon_after_s:
             break
     if worker.is_alive():
         log.info("%s left running in the background after %s", backend,
