@@ -65,7 +65,10 @@ NUMPY_MOVES_SHARE = 0.3
 #: Share of the bound's time for the MIP of the relaxation without the lowest tier
 #: (``solver.network_collapse``); the full MIP gets the rest. Its bound levels off
 #: early (Hami: 18.848 M after 30 s, 18.854 M after 60 s).
-COLLAPSED_SHARE = 0.5
+COLLAPSED_SHARE = 0.6
+#: Share of the bound core's time left after that for the sub-MIP on the relaxation's
+#: higher-tier sites; the full MIP, started from the best plan, gets the rest.
+UPPER_SITES_SHARE = 0.5
 
 
 @dataclass(slots=True)
@@ -171,7 +174,7 @@ def solve_design(arrays: DesignArrays, *, backend: str = "highs", time_limit_s: 
         if ctx.infeasible:
             return ctx.result("infeasible")
         if not heuristic_only and not ctx.done() and ctx.remaining() > 0.05:
-            ctx.collapsed_bound(COLLAPSED_SHARE * ctx.remaining(), ctx.interrupter)
+            ctx.relaxation_stages(ctx.interrupter)
         if not heuristic_only and not ctx.done() and ctx.remaining() > 0.05:
             res = ctx.run(hint=ctx.best_values, time_limit_s=ctx.remaining(), gap=relative_gap)
             if res.status == "infeasible" and ctx.best_values is None:
@@ -209,6 +212,8 @@ class _Search:
         self.heuristic_only = False
         self.move_s = max(1.0, 0.15 * time_limit_s)
         self.lb0, self.ub0 = model.builder.arrays()[:2]
+        self.lock = threading.Lock()
+        self.report_lock = threading.Lock()
 
     def remaining(self) -> float:
         return self.deadline - time.perf_counter()
@@ -258,7 +263,7 @@ class _Search:
 
         def full_mip() -> None:
             try:
-                self.collapsed_bound(COLLAPSED_SHARE * self.remaining(), mip_stop)
+                self.relaxation_stages(mip_stop)
                 box["mip"] = self.run(time_limit_s=max(0.05, self.remaining()), gap=self.gap, interrupter=mip_stop,
                                       hint=self.best_values)
             except BaseException as exc:  # re-raised in the calling thread
@@ -288,11 +293,21 @@ class _Search:
         if self.last_status != "interrupted":
             self.last_status = res.status if res.status != "interrupted" else "time_limit"
 
-    def collapsed_bound(self, budget_s: float, interrupter: SolveInterrupter) -> None:
-        """Raise the bound with the MIP of the relaxation without the lowest tier (``network_collapse``)."""
+    def relaxation_stages(self, interrupter: SolveInterrupter) -> None:
+        """Before the full MIP: the relaxation without the lowest tier, then a sub-MIP on its higher-tier sites."""
+        higher_open = self.collapsed_bound(COLLAPSED_SHARE * self.remaining(), interrupter)
+        if higher_open is not None and not self.done():
+            self.higher_sites_mip(higher_open, UPPER_SITES_SHARE * self.remaining(), interrupter)
+
+    def collapsed_bound(self, budget_s: float, interrupter: SolveInterrupter) -> np.ndarray | None:
+        """Raise the bound with the MIP of the relaxation without the lowest tier (``network_collapse``).
+
+        Returns the higher-tier options its best solution opens (0/1 over the
+        full instance's options), or None.
+        """
         collapsed = collapse_lowest_tier(self.model.arrays)
         if collapsed is None or budget_s < 0.05 or self.done():
-            return
+            return None
         # Shares split as well: a relaxation still, and far easier for HiGHS (Hami: proven
         # optimal at 19.01 M CNY/yr in 29 s, where the single-sourcing version holds
         # 18.85 M after 30 s; its optimum is 19.00–19.02 M, so nothing is lost).
@@ -306,16 +321,43 @@ class _Search:
             log.info("bound %.6g from the relaxation without the lowest tier (%s, %.1f s)", res.bound,
                      res.status, res.time_s)
             self.bound = max(self.bound, res.bound)
+        if res.values is None:
+            return None
+        higher_open = np.zeros(len(self.model.arrays.opt_fac))
+        higher_open[collapsed.options] = np.round(res.values[relaxed.y])
+        return higher_open
+
+    def higher_sites_mip(self, higher_open: np.ndarray, budget_s: float, interrupter: SolveInterrupter) -> None:
+        """Sub-MIP of the full model with the higher tiers' sites and sizes fixed to the relaxation's.
+
+        The relaxation prices the station and centre choice with a strong link,
+        so its choice is a good neighbourhood for the full problem: Hami, with
+        the relaxation's optimal sites, 19.456 M CNY/yr after 15 s and 19.415 M
+        after 60 s, where the heuristic alone stays at 19.46 M even given 300 s.
+        Points, their sizes and the assignment stay free. (Letting the sizes
+        float as well, started from a numpy repair, ended at 19.74 M in 15 s.)
+        """
+        if budget_s < 0.05:
+            return
+        a = self.model.arrays
+        higher = self.model.y[a.fac_tier[a.opt_fac] > a.fac_tier.min()]
+        lb, ub = self.lb0.copy(), self.ub0.copy()
+        lb[higher] = ub[higher] = higher_open[a.fac_tier[a.opt_fac] > a.fac_tier.min()]
+        res = self.run(time_limit_s=budget_s, gap=self.gap / 2, lb=lb, ub=ub, interrupter=interrupter)
+        self.offer(res, "heuristic")
 
     def offer(self, res: MipResult, source: str) -> None:
         if res.values is None:
             return
         obj = self.model.objective_of(res.values)
-        if obj < self.best_obj - 1e-9 * max(1.0, abs(obj)):
+        with self.lock:  # the bound core offers plans too
+            if obj >= self.best_obj - 1e-9 * max(1.0, abs(obj)):
+                return
             self.best_obj, self.best_values, self.best_source = obj, res.values, source
-            log.info("new best %.6g from %s (bound %.6g) at %.1f s", obj, source, self.bound,
-                     time.perf_counter() - self.start)
-            if self.on_best is not None:
+        log.info("new best %.6g from %s (bound %.6g) at %.1f s", obj, source, self.bound,
+                 time.perf_counter() - self.start)
+        if self.on_best is not None:
+            with self.report_lock:  # one progress report at a time (it may write the plan)
                 self.on_best(self.result(None))
 
     def result(self, status: str | None) -> DesignSolution:

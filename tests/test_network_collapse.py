@@ -8,6 +8,7 @@ import pytest
 from solver.network_collapse import collapse_lowest_tier
 from solver.network_mip import solve_mip
 from solver.network_model import DesignArrays, build_design
+from solver.network_search import solve_design
 
 
 def _hand() -> DesignArrays:
@@ -96,3 +97,14 @@ def test_the_relaxation_never_exceeds_the_full_optimum(seed: int, single: bool) 
     split = solve_mip(build_design(replace(collapsed.arrays, single_source=False, single_source_upper=False)).builder,
                       time_limit_s=30, relative_gap=1e-9)
     assert split.status == "optimal" and split.objective <= relaxed.objective * (1 + 1e-7)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("seed", range(3))
+def test_the_solve_with_its_relaxation_stages_ends_at_the_proven_optimum(seed: int, threads: int) -> None:
+    a = _random_three_tier(seed, single=True)
+    optimum = solve_mip(build_design(a).builder, time_limit_s=30, relative_gap=1e-9).objective
+    sol = solve_design(a, time_limit_s=20, relative_gap=1e-6, threads=threads)
+    assert sol.status == "optimal"
+    assert sol.objective == pytest.approx(optimum, rel=1e-6)
+    assert sol.bound <= optimum * (1 + 1e-6)
