@@ -4,7 +4,7 @@ On the three-tier regions the LP relaxation of the full model is weak in the
 transfer-station tier: a point's flow to the stations is linked to their
 opening only by ``f ≤ M z``, so the LP opens a small share of several stations
 and sends each point's whole flow to the nearest (Hami: LP 18.30 M CNY/yr,
-best plan 19.60 M; the gap sits in station fixed cost and point→station
+best plans 19.45 M; the gap sits in station fixed cost and point→station
 transport). Removing the lowest tier gives a smaller problem whose
 client-to-station arcs carry the strong per-village link ``x ≤ y``:
 
