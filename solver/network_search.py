@@ -9,7 +9,8 @@ Math. Prog. 102(1)):
 0. a greedy construction (``solver.network_greedy``), re-optimised with its
    sites fixed, gives a first plan fast even when the LP is slow;
 1. under single sourcing, solve the split-sourcing relaxation first (its
-   bound holds here too) and single-source its open sites;
+   bound holds here too) and single-source its open sites (numpy repair,
+   drop/add and shift moves, then a sub-MIP on its open sites);
 1b. solve the LP relaxation of the strong formulation — its value is a proven
    lower bound of its own;
 2. fix the size options the LP leaves closed (y = 0) and opens fully
@@ -19,10 +20,15 @@ Math. Prog. 102(1)):
 3. close-moves local search: try closing each open, not forced site with the
    lowest load per fixed cost, re-optimising the assignment with the sites
    fixed, keeping any improvement;
-4. hand the best plan to the full MIP as a MathOpt solution hint, with the
-   remaining time; the answer is the better of the two, with the best bound.
+4. the bound stages: on models with more than one tier, the MIP of the
+   relaxation without the lowest tier (``solver.network_collapse``) and a
+   sub-MIP with its stations and centres fixed; then the full MIP, started
+   from the best plan (a MathOpt solution hint). The answer is the best plan,
+   with the best bound.
 
-An interrupted solve (Ctrl-C) returns the best solution found so far.
+With two or more threads the bound stages run on one core beside the
+heuristic for the whole limit (``_Search.portfolio``); with one they follow
+it. An interrupted solve (Ctrl-C) returns the best solution found so far.
 """
 
 from __future__ import annotations
