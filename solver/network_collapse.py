@@ -46,13 +46,11 @@ class CollapsedDesign:
     """The relaxation and how it maps back to the full instance.
 
     ``arrays`` is the relaxed instance; ``options`` the full-instance index of
-    each of its size options; ``via`` per relaxed client arc the lowest-tier
-    site its cheapest path passes (−1 for an arc kept as it was).
+    each of its size options.
     """
 
     arrays: DesignArrays
     options: np.ndarray
-    via: np.ndarray
 
 
 def collapse_lowest_tier(a: DesignArrays) -> CollapsedDesign | None:
@@ -110,7 +108,6 @@ def collapse_lowest_tier(a: DesignArrays) -> CollapsedDesign | None:
     upper = a.fac_tier[a.up_from] > low_tier
     opts = keep_fac[a.opt_fac]
     groups = [(new_id[facs], count) for facs, count in a.min_open_groups if np.all(keep_fac[facs])]
-    via = np.concatenate([a.arc_fac[path_arc[usable]], np.full(len(direct), -1, dtype=np.int64)])[kept]
     relaxed = DesignArrays(
         fac_tier=a.fac_tier[keep_fac], fac_forced=a.fac_forced[keep_fac], fac_shared=a.fac_shared[keep_fac],
         opt_fac=new_id[a.opt_fac[opts]], opt_fixed=a.opt_fixed[opts], opt_cap=a.opt_cap[opts],
@@ -122,4 +119,4 @@ def collapse_lowest_tier(a: DesignArrays) -> CollapsedDesign | None:
         max_open={t: n for t, n in a.max_open.items() if t > low_tier},
         exact_open={t: n for t, n in a.exact_open.items() if t > low_tier},
         max_fixed=a.max_fixed, min_open_groups=groups)
-    return CollapsedDesign(relaxed, np.flatnonzero(opts), via)
+    return CollapsedDesign(relaxed, np.flatnonzero(opts))

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -51,15 +51,17 @@ def shift_moves(model: DesignModel, values: np.ndarray, deadline: float,
             or a.min_open_groups or a.min_shared_share > 0):
         return values
     state = _State(model, values)
-    before = state.total()
+    made = 0
     while time.perf_counter() < deadline and not stopped():
         moved = state.client_pass(deadline, stopped) + state.site_pass(deadline, stopped)
+        made += moved
         if not moved:
             break
-    if state.total() >= before - _MIN_GAIN * abs(before):
+    if not made:  # every move made lowers the cost, so none means nothing gained
         return values
     found = state.vector()
-    if found is None or model.objective_of(found) >= model.objective_of(values) - _MIN_GAIN * abs(before):
+    before = model.objective_of(values)
+    if found is None or model.objective_of(found) >= before - _MIN_GAIN * abs(before):
         return values
     return found
 
@@ -113,13 +115,6 @@ class _State:
             j = int(self.a.up_to[u])
         return out
 
-    def total(self) -> float:
-        a = self.a
-        cost = sum(self.site_cost(j, self.load[j]) for j in range(a.n_fac) if self.open[j] or self.forced[j])
-        cost += float(a.arc_cost[self.arc_of].sum())
-        sending = self.up_of[self.up_of >= 0]
-        return cost + float((a.up_cost[sending] * self.load[a.up_from[sending]]).sum())
-
     def price(self, tonnes: float, old_site: int, new_site: int) -> tuple[float, dict[int, float]]:
         """Cost change of the way up and of site levels when ``tonnes`` leave old_site for new_site."""
         a = self.a
@@ -139,11 +134,6 @@ class _State:
                 change += self.site_cost(j, self.load[j] + d) - self.site_cost(j, self.load[j])
         return change, delta_load
 
-    def apply(self, delta_load: dict[int, float]) -> None:
-        for j, d in delta_load.items():
-            self.load[j] += d
-            self.open[j] = self.load[j] > 1e-12 or self.forced[j]
-
     def client_pass(self, deadline: float, stopped: Callable[[], bool]) -> int:
         a = self.a
         moved = 0
@@ -152,20 +142,12 @@ class _State:
                 break
             current = int(self.arc_of[v])
             j = int(a.arc_fac[current])
-            tonnes = float(a.demand[v])
-            best, best_arc, best_delta = -_MIN_GAIN * max(1.0, abs(a.arc_cost[current])), -1, None
-            for arc in self.arcs_of_client[v]:
-                k = int(a.arc_fac[arc])
-                if k == j or not self.open[k] or (self.up_of[k] < 0 and self.ups_of_site[k]):
-                    continue
-                change, delta_load = self.price(tonnes, j, k)
-                change += a.arc_cost[arc] - a.arc_cost[current]
-                if change < best:
-                    best, best_arc, best_delta = change, arc, delta_load
-            if best_delta is not None:
-                self.arc_of[v] = best_arc
-                self.apply(best_delta)
-                self._close_if_empty(j)
+            found = self._best_shift(float(a.demand[v]), j, (
+                (arc, int(a.arc_fac[arc]), a.arc_cost[arc] - a.arc_cost[current]) for arc in self.arcs_of_client[v]),
+                -_MIN_GAIN * max(1.0, abs(a.arc_cost[current])))
+            if found is not None:
+                self.arc_of[v] = found[0]
+                self._move(found[1], j)
                 moved += 1
         return moved
 
@@ -181,21 +163,36 @@ class _State:
             if tonnes <= 1e-12:
                 continue
             j = int(a.up_to[current])
-            best, best_u, best_delta = -_MIN_GAIN * max(1.0, tonnes * a.up_cost[current]), -1, None
-            for u in self.ups_of_site[p]:
-                k = int(a.up_to[u])
-                if k == j or not self.open[k] or (self.up_of[k] < 0 and self.ups_of_site[k]):
-                    continue
-                change, delta_load = self.price(tonnes, j, k)
-                change += tonnes * (a.up_cost[u] - a.up_cost[current])
-                if change < best:
-                    best, best_u, best_delta = change, u, delta_load
-            if best_delta is not None:
-                self.up_of[p] = best_u
-                self.apply(best_delta)
-                self._close_if_empty(j)
+            found = self._best_shift(tonnes, j, (
+                (u, int(a.up_to[u]), tonnes * (a.up_cost[u] - a.up_cost[current])) for u in self.ups_of_site[p]),
+                -_MIN_GAIN * max(1.0, tonnes * a.up_cost[current]))
+            if found is not None:
+                self.up_of[p] = found[0]
+                self._move(found[1], j)
                 moved += 1
         return moved
+
+    def _best_shift(self, tonnes: float, old_site: int, options: Iterable[tuple[int, int, float]],
+                    threshold: float) -> tuple[int, dict[int, float]] | None:
+        """The best of ``options`` (link id, new server, cost change of the link itself) costing below ``threshold``.
+
+        Returns the link and the load changes of the move, or None.
+        """
+        best, found = threshold, None
+        for link, k, link_change in options:
+            if k == old_site or not self.open[k] or (self.up_of[k] < 0 and self.ups_of_site[k]):
+                continue
+            change, delta_load = self.price(tonnes, old_site, k)
+            if change + link_change < best:
+                best, found = change + link_change, (link, delta_load)
+        return found
+
+    def _move(self, delta_load: dict[int, float], old_site: int) -> None:
+        """Apply a move's load changes; an emptied old site closes."""
+        for j, d in delta_load.items():
+            self.load[j] += d
+            self.open[j] = self.load[j] > 1e-12 or self.forced[j]
+        self._close_if_empty(old_site)
 
     def _close_if_empty(self, j: int) -> None:
         """An emptied site closes and stops sending up (its chain no longer carries anything)."""

@@ -10,16 +10,7 @@ from solver.network_model import DesignArrays, build_design
 from solver.network_repair import assign_to_open, satisfies_rows
 from solver.network_shift import shift_moves
 from tests.test_network_collapse import _random_three_tier
-
-
-def _two_sites(cap_a: float) -> DesignArrays:
-    """Three clients of 1 t; site A (fixed 10, cap ``cap_a``) costs 1 per client, site B (fixed 10, cap 5) 2."""
-    return DesignArrays(
-        fac_tier=np.zeros(2, dtype=np.int64), fac_forced=np.zeros(2, dtype=bool), fac_shared=np.zeros(2, dtype=bool),
-        opt_fac=np.array([0, 1]), opt_fixed=np.array([10.0, 10.0]), opt_cap=np.array([cap_a, 5.0]),
-        opt_handling=np.zeros(2), demand=np.ones(3), arc_cli=np.array([0, 0, 1, 1, 2, 2]),
-        arc_fac=np.array([0, 1, 0, 1, 0, 1]), arc_cost=np.array([1.0, 2.0, 1.0, 2.0, 1.0, 2.0]),
-        arc_co2=np.zeros(6))
+from tests.test_network_moves import _two_sites
 
 
 def _plan(model, arcs: list[int]) -> np.ndarray:
