@@ -9,11 +9,11 @@ transport). Removing the lowest tier gives a smaller problem whose
 client-to-station arcs carry the strong per-village link ``x ≤ y``:
 
 * every client arc (v, p) to a lowest-tier site p and every upper arc (p, s)
-  become one arc (v, s) costing ``c(v, p) + d_v · (u_p + e(p, s))``, where
-  ``u_p = min_o (F_o / Q'_o + h_o)`` is the least cost per tonne of p at any
-  size (Q'_o its capacity cut to what can reach p); per (v, s) the cheapest
-  such path is kept, and under single sourcing only paths through sites that
-  can hold all of v;
+  become one arc (v, s) costing ``c(v, p) + d_v · (u_vp + e(p, s))``, where
+  ``u_vp = min_o (F_o / Q'_o + h_o)`` is the least cost per tonne of p over
+  its sizes (Q'_o the capacity cut to what can reach p) — under single
+  sourcing only over sizes with ``Q'_o ≥ d_v``, since p then holds all of v;
+  per (v, s) the cheapest such path is kept;
 * client arcs to higher tiers (mobile collection at a station) stay;
 * the higher tiers, their sizes, capacities and upper arcs stay as they are;
 * side constraints on the removed tier (its site limits, the shared-site
@@ -23,7 +23,8 @@ client-to-station arcs carry the strong per-village link ``x ≤ y``:
 Why it is a relaxation: map any plan of the full model to this one by routing
 each village on the arc (v, s) of the station its point sends to. Its cost is
 at most the full plan's, since a point at size o with load L costs
-F_o + h_o·L ≥ L·(F_o/Q'_o + h_o) ≥ L·u_p, and every other cost and constraint
+F_o + h_o·L ≥ L·(F_o/Q'_o + h_o) ≥ L·u_vp for each village v it serves (whose
+d_v ≤ L ≤ Q'_o under single sourcing), and every other cost and constraint
 is unchanged or dropped. Under split sourcing the shares multiply and each
 (v, s) share stays below the station's opening. So any proven lower bound of
 this problem (its LP, or a MIP's dual bound) bounds the full problem; on Hami
@@ -70,9 +71,6 @@ def collapse_lowest_tier(a: DesignArrays) -> CollapsedDesign | None:
     new_id = np.full(a.n_fac, -1, dtype=np.int64)
     new_id[keep_fac] = np.arange(int(keep_fac.sum()))
 
-    cap_eff = np.minimum(a.opt_cap, reachable_inflow(a)[a.opt_fac])
-    unit = np.full(a.n_fac, np.inf)
-    np.minimum.at(unit, a.opt_fac, a.opt_fixed / np.maximum(cap_eff, 1e-9) + a.opt_handling)
     cap_max = np.zeros(a.n_fac)
     np.maximum.at(cap_max, a.opt_fac, a.opt_cap)
 
@@ -87,7 +85,8 @@ def collapse_lowest_tier(a: DesignArrays) -> CollapsedDesign | None:
     within = np.arange(len(path_arc)) - np.repeat(np.cumsum(per_arc) - per_arc, per_arc)
     path_up = low_up[np.repeat(first[a.arc_fac[low_arcs]], per_arc) + within]
     tonnes = a.demand[a.arc_cli[path_arc]]
-    path_cost = a.arc_cost[path_arc] + tonnes * (unit[a.arc_fac[path_arc]] + a.up_cost[path_up])
+    unit = _least_cost_per_tonne(a, a.arc_fac[path_arc], tonnes if a.single_source else np.zeros(len(path_arc)))
+    path_cost = a.arc_cost[path_arc] + tonnes * (unit + a.up_cost[path_up])
     usable = np.isfinite(path_cost)
     if a.single_source:
         usable &= tonnes <= cap_max[a.arc_fac[path_arc]] + 1e-9
@@ -120,3 +119,22 @@ def collapse_lowest_tier(a: DesignArrays) -> CollapsedDesign | None:
         exact_open={t: n for t, n in a.exact_open.items() if t > low_tier},
         max_fixed=a.max_fixed, min_open_groups=groups)
     return CollapsedDesign(relaxed, np.flatnonzero(opts))
+
+
+def _least_cost_per_tonne(a: DesignArrays, site: np.ndarray, least_load: np.ndarray) -> np.ndarray:
+    """Per pair (site, least load): ``min_o F_o / Q'_o + h_o`` over the site's options with ``Q'_o >= load``.
+
+    ``Q'_o`` is the option's capacity cut to what can reach the site; inf where no option fits.
+    """
+    cap_eff = np.minimum(a.opt_cap, reachable_inflow(a)[a.opt_fac])
+    unit_of_opt = a.opt_fixed / np.maximum(cap_eff, 1e-9) + a.opt_handling
+    n_opts = np.bincount(a.opt_fac, minlength=a.n_fac)
+    by_site = np.argsort(a.opt_fac, kind="stable")
+    first = np.searchsorted(a.opt_fac[by_site], np.arange(a.n_fac))
+    unit = np.full(len(site), np.inf)
+    for k in range(int(n_opts.max(initial=0))):
+        has = np.flatnonzero(n_opts[site] > k)
+        opt = by_site[first[site[has]] + k]
+        fits = cap_eff[opt] >= least_load[has] - 1e-9
+        unit[has] = np.minimum(unit[has], np.where(fits, unit_of_opt[opt], np.inf))
+    return unit
