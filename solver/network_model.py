@@ -228,12 +228,14 @@ def build_design(a: DesignArrays) -> DesignModel:
             up_vals.append(coef)
         b.add_rows(n_up, np.concatenate(up_rows), np.concatenate(up_cols), np.concatenate(up_vals), ub=0.0)
 
-    # Aggregate capacity cut on the sink tier (all material ends there).
-    if n_opt:
-        sink = int(a.fac_tier.max())
-        sink_opt = a.fac_tier[a.opt_fac] == sink
-        if np.all(np.isfinite(a.opt_cap[sink_opt])):
-            b.add_row(y[sink_opt], cap_eff[sink_opt], lb=total_demand)
+    # Every tier that all material crosses holds all of it (aggregate capacity cut),
+    # so it needs at least ⌈demand / largest size⌉ open sites (its integer rounding).
+    for tier in _tiers_all_flow_crosses(a):
+        tier_opt = a.fac_tier[a.opt_fac] == tier
+        if np.all(np.isfinite(a.opt_cap[tier_opt])):
+            b.add_row(y[tier_opt], cap_eff[tier_opt], lb=total_demand)
+            if total_demand > 0:
+                b.add_row(y[tier_opt], 1.0, lb=float(math.ceil(total_demand / cap_eff[tier_opt].max() - 1e-9)))
     _side_constraints(b, a, y, x, f)
     return DesignModel(b, a, y, x, f, z, t, t_opt)
 
@@ -255,6 +257,22 @@ def _side_constraints(b: MipBuilder, a: DesignArrays, y: np.ndarray, x: np.ndarr
     for facs, count in a.min_open_groups:
         member = np.isin(a.opt_fac, facs)
         b.add_row(y[member], 1.0, lb=float(count))
+
+
+def _tiers_all_flow_crosses(a: DesignArrays) -> list[int]:
+    """Tiers every tonne passes: no client arc and no upper arc from below jumps past them,
+    and every site below them passes its load on (has upper arcs)."""
+    if not len(a.opt_fac):
+        return []
+    passes_on = np.zeros(a.n_fac, dtype=bool)
+    passes_on[a.up_from] = True
+    crossed = []
+    for tier in np.unique(a.fac_tier).tolist():
+        below = a.fac_tier < tier
+        if (np.all(a.fac_tier[a.arc_fac] <= tier) and np.all(passes_on[below])
+                and np.all(a.fac_tier[a.up_to[below[a.up_from]]] <= tier)):
+            crossed.append(tier)
+    return crossed
 
 
 def reachable_inflow(a: DesignArrays) -> np.ndarray:
