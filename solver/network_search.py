@@ -320,7 +320,8 @@ class _Search:
         # Shares split as well: a relaxation still, and far easier for HiGHS (Hami: proven
         # optimal at 19.01 M CNY/yr in 29 s, where the single-sourcing version holds
         # 18.85 M after 30 s; its optimum is 19.00–19.02 M, so nothing is lost).
-        relaxed = build_design(replace(collapsed.arrays, single_source=False, single_source_upper=False))
+        relaxed = build_design(replace(collapsed.arrays, single_source=False, single_source_upper=False),
+                               every_tier_cuts=True)
         # HiGHS may overrun its limit by seconds on Datong-sized models; the bound is
         # all this stage is for, so it waits for it up to the overall deadline.
         res = solve_mip(relaxed.builder, backend=self.backend, time_limit_s=budget_s,

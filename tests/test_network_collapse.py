@@ -110,9 +110,12 @@ def test_the_relaxation_never_exceeds_the_full_optimum(seed: int, single: bool, 
     assert full.status == relaxed.status == "optimal"
     assert relaxed.objective <= full.objective * (1 + 1e-7)
     # With shares split too (as the solver runs it for its bound) it stays below.
-    split = solve_mip(build_design(replace(collapsed.arrays, single_source=False, single_source_upper=False)).builder,
-                      time_limit_s=30, relative_gap=1e-9)
+    split_arrays = replace(collapsed.arrays, single_source=False, single_source_upper=False)
+    split = solve_mip(build_design(split_arrays).builder, time_limit_s=30, relative_gap=1e-9)
     assert split.status == "optimal" and split.objective <= relaxed.objective * (1 + 1e-7)
+    # The capacity cuts on every tier (the bound stage's model) cut off no solution.
+    cut = solve_mip(build_design(split_arrays, every_tier_cuts=True).builder, time_limit_s=30, relative_gap=1e-9)
+    assert cut.status == "optimal" and cut.objective == pytest.approx(split.objective, rel=1e-7)
 
 
 @pytest.mark.parametrize("threads", [1, 2])
