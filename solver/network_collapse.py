@@ -4,7 +4,7 @@ On the three-tier regions the LP relaxation of the full model is weak in the
 transfer-station tier: a point's flow to the stations is linked to their
 opening only by ``f ≤ M z``, so the LP opens a small share of several stations
 and sends each point's whole flow to the nearest (Hami: LP 18.30 M CNY/yr,
-best plans 19.45 M; the gap sits in station fixed cost and point→station
+best plans 19.42–19.45 M; the gap sits in station fixed cost and point→station
 transport). Removing the lowest tier gives a smaller problem whose
 client-to-station arcs carry the strong per-village link ``x ≤ y``:
 
@@ -28,9 +28,9 @@ d_v ≤ L ≤ Q'_o under single sourcing), and every other cost and constraint
 is unchanged or dropped. Under split sourcing the shares multiply and each
 (v, s) share stays below the station's opening. So any proven lower bound of
 this problem (its LP, or a MIP's dual bound) bounds the full problem; on Hami
-its LP alone is 18.60 M (0.4 s) against the full LP's 18.30 M (2.3 s), and
-its MIP with shares split (a relaxation still) is proven optimal at 19.01 M
-in 29 s, where 60 s of the full MIP prove 18.59 M.
+its LP alone is 18.63 M (0.4 s) against the full LP's 18.30 M (2.3 s), and
+its MIP with shares split (a relaxation still) is proven optimal at 19.05 M
+in about 30 s, where 60 s of the full MIP prove 18.59 M.
 """
 
 from __future__ import annotations

@@ -317,9 +317,11 @@ class _Search:
         collapsed = collapse_lowest_tier(self.model.arrays)
         if collapsed is None or budget_s < 0.05 or self.done():
             return None
-        # Shares split as well: a relaxation still, and far easier for HiGHS (Hami: proven
-        # optimal at 19.01 M CNY/yr in 29 s, where the single-sourcing version holds
-        # 18.85 M after 30 s; its optimum is 19.00–19.02 M, so nothing is lost).
+        # Shares split as well: a relaxation still, and far easier for HiGHS (Hami, before
+        # villages were charged only point sizes that hold them: proven optimal at 19.01 M
+        # CNY/yr in 29 s, where the single-sourcing version held 18.85 M after 30 s and its
+        # optimum is 19.00–19.02 M, so nothing is lost). The every-tier capacity cuts lift
+        # Datong's LP from 64.20 to 64.58 M.
         relaxed = build_design(replace(collapsed.arrays, single_source=False, single_source_upper=False),
                                every_tier_cuts=True)
         # HiGHS may overrun its limit by seconds on Datong-sized models; the bound is
