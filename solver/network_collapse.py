@@ -71,9 +71,6 @@ def collapse_lowest_tier(a: DesignArrays) -> CollapsedDesign | None:
     new_id = np.full(a.n_fac, -1, dtype=np.int64)
     new_id[keep_fac] = np.arange(int(keep_fac.sum()))
 
-    cap_max = np.zeros(a.n_fac)
-    np.maximum.at(cap_max, a.opt_fac, a.opt_cap)
-
     # Every path client arc (to the lowest tier) x upper arc leaving that site.
     low_arcs = np.flatnonzero(a.fac_tier[a.arc_fac] == low_tier)
     low_up = low_up[np.argsort(a.up_from[low_up], kind="stable")]
@@ -87,9 +84,7 @@ def collapse_lowest_tier(a: DesignArrays) -> CollapsedDesign | None:
     tonnes = a.demand[a.arc_cli[path_arc]]
     unit = _least_cost_per_tonne(a, a.arc_fac[path_arc], tonnes if a.single_source else np.zeros(len(path_arc)))
     path_cost = a.arc_cost[path_arc] + tonnes * (unit + a.up_cost[path_up])
-    usable = np.isfinite(path_cost)
-    if a.single_source:
-        usable &= tonnes <= cap_max[a.arc_fac[path_arc]] + 1e-9
+    usable = np.isfinite(path_cost)  # under single sourcing, not through a point too small for v
 
     direct = np.flatnonzero(a.fac_tier[a.arc_fac] > low_tier)
     cli = np.concatenate([a.arc_cli[path_arc[usable]], a.arc_cli[direct]])
