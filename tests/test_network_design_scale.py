@@ -123,3 +123,18 @@ def test_scenario_file_with_an_unknown_key_is_rejected(tmp_path) -> None:
     bad.write_text("[network]\nmax_distance_km = 5\n[routing]\nx = 1\n", encoding="utf-8")
     with pytest.raises(InputError, match="unknown table"):
         read_scenario_file(bad)
+
+
+def test_the_regions_benchmark_reports_gap_checker_and_target(tmp_path) -> None:
+    import csv
+    import subprocess
+    import sys
+
+    results = tmp_path / "regions.csv"
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "network_regions.py"), "--regions", "hami",
+                          "--time-limit", "4", "--results", str(results)],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    assert "checker OK" in out and "plain MIP" in out and "target gap <= 0.5 % in 4 s" in out
+    (row,) = list(csv.DictReader(results.open(encoding="utf-8")))
+    assert row["region"] == "hami" and int(row["checker_problems"]) == 0
+    assert float(row["bound"]) <= float(row["value"]) and float(row["mip_bound"]) <= float(row["value"]) * 1.0001
