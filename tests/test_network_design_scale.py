@@ -138,3 +138,14 @@ def test_the_regions_benchmark_reports_gap_checker_and_target(tmp_path) -> None:
     (row,) = list(csv.DictReader(results.open(encoding="utf-8")))
     assert row["region"] == "hami" and int(row["checker_problems"]) == 0
     assert float(row["bound"]) <= float(row["value"]) and float(row["mip_bound"]) <= float(row["value"]) * 1.0001
+
+
+def test_the_bounds_benchmark_prints_every_bound() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "network_bounds.py"), "--time-limit", "2"],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    for label in ("full model, LP", "without the lowest tier, LP", "without the lowest tier, MIP",
+                  "its stations/centres fixed, LP", "its stations/centres fixed, MIP", "full model, MIP"):
+        assert label in out
