@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.network_model import DesignArrays, reachable_inflow
+from solver.network_model import DesignArrays, _group, reachable_inflow
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +123,6 @@ def _least_cost_per_tonne(a: DesignArrays, site: np.ndarray, least_load: np.ndar
     """
     cap_eff = np.minimum(a.opt_cap, reachable_inflow(a)[a.opt_fac])
     unit_of_opt = a.opt_fixed / np.maximum(cap_eff, 1e-9) + a.opt_handling
-    n_opts = np.bincount(a.opt_fac, minlength=a.n_fac)
-    by_site = np.argsort(a.opt_fac, kind="stable")
-    first = np.searchsorted(a.opt_fac[by_site], np.arange(a.n_fac))
-    unit = np.full(len(site), np.inf)
-    for k in range(int(n_opts.max(initial=0))):
-        has = np.flatnonzero(n_opts[site] > k)
-        opt = by_site[first[site[has]] + k]
-        fits = cap_eff[opt] >= least_load[has] - 1e-9
-        unit[has] = np.minimum(unit[has], np.where(fits, unit_of_opt[opt], np.inf))
-    return unit
+    opts = _group(a.opt_fac, a.n_fac)[site]  # each pair's options, -1 padded
+    fits = (opts >= 0) & (cap_eff[opts] >= least_load[:, None] - 1e-9)
+    return np.where(fits, unit_of_opt[opts], np.inf).min(axis=1, initial=np.inf)

@@ -239,8 +239,7 @@ def build_design(a: DesignArrays, *, every_tier_cuts: bool = False) -> DesignMod
     # so it needs at least ⌈demand / largest size⌉ open sites (its integer rounding).
     # Only the sink's capacity cut unless asked for all (see ``build_design``).
     crossed = _tiers_all_flow_crosses(a)
-    sink = int(a.fac_tier.max()) if a.n_fac else 0
-    for tier in crossed if every_tier_cuts else [t for t in crossed if t == sink]:
+    for tier in crossed if every_tier_cuts else [t for t in crossed if t == a.fac_tier.max()]:
         tier_opt = a.fac_tier[a.opt_fac] == tier
         if np.all(np.isfinite(a.opt_cap[tier_opt])):
             b.add_row(y[tier_opt], cap_eff[tier_opt], lb=total_demand)
