@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.network_greedy import client_slices
 from solver.network_model import DesignArrays, _group, reachable_inflow
 
 
@@ -74,9 +75,8 @@ def collapse_lowest_tier(a: DesignArrays) -> CollapsedDesign | None:
     # Every path client arc (to the lowest tier) x upper arc leaving that site.
     low_arcs = np.flatnonzero(a.fac_tier[a.arc_fac] == low_tier)
     low_up = low_up[np.argsort(a.up_from[low_up], kind="stable")]
-    sites = np.arange(a.n_fac)
-    first = np.searchsorted(a.up_from[low_up], sites)
-    count = np.searchsorted(a.up_from[low_up], sites, side="right") - first
+    first, end = client_slices(low_up, a.up_from, a.n_fac)  # each site's upper arcs in low_up
+    count = end - first
     per_arc = count[a.arc_fac[low_arcs]]
     path_arc = np.repeat(low_arcs, per_arc)
     within = np.arange(len(path_arc)) - np.repeat(np.cumsum(per_arc) - per_arc, per_arc)
