@@ -7,12 +7,19 @@ a point only to its ``k_nearest`` nearest reachable stations; stations to
 every reachable centre. Forced-open sites are always kept. Sites that cannot
 pass material on (a point without a reachable station, a station without a
 reachable centre) are dropped, unless forced open (then the pre-check says so).
+
+The sparse arcs must not cut capacity the full network has: when the
+k-nearest arcs cannot carry all demand to the top at the largest sizes
+(``network_flow.carried_flow``; Urumqi's 647 urban communities reached only
+the 17 stations nearest their points, 170 kt/yr for 249 kt/yr), the full
+network's arcs across that bottleneck (its minimum cut) are kept too.
 """
 
 from __future__ import annotations
 
+import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,7 +27,10 @@ from network.demand import Village
 from network.network_params import NetworkParams
 from network.scenario import Scenario
 from network.sites import CandidateSite, SiteStatus, SizeLevel, Tier
+from solver.network_flow import carried_flow
 from solver.network_model import DesignArrays
+
+log = logging.getLogger("huishou.solver.network_data")
 
 TIERS: tuple[Tier, ...] = (Tier.COLLECTION_POINT, Tier.TRANSFER_STATION, Tier.SORTING_CENTRE)
 
@@ -41,17 +51,18 @@ class NetworkData:
     density_required: dict[str, int]
 
 
-def _nearest(dist: np.ndarray, limit: np.ndarray | float, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, col) pairs with finite dist ≤ limit (per row), at most the k nearest per row."""
+def _nearest(dist: np.ndarray, limit: np.ndarray | float, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, col) pairs with finite dist ≤ limit (per row), and whether each is among the k nearest of its row."""
     limit_arr = np.broadcast_to(np.asarray(limit, dtype=float), (dist.shape[0],))
     ok = np.isfinite(dist) & (dist <= limit_arr[:, None] + 1e-9)
+    near = ok
     if k > 0 and dist.shape[1] > k:
         masked = np.where(ok, dist, np.inf)
         kth = np.partition(masked, k - 1, axis=1)[:, k - 1]
-        ok &= masked <= kth[:, None]
+        near = ok & (masked <= kth[:, None])
         # ties could keep more than k; that is harmless
     rows, cols = np.nonzero(ok)
-    return rows, cols
+    return rows, cols, near[rows, cols]
 
 
 def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData:
@@ -121,13 +132,13 @@ def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData
     radius = np.array([params.max_distance_urban_km if v.settlement.is_urban else params.max_distance_rural_km
                        for v in vil])
     d_vp = matrix(vil, points)
-    r1, c1 = _nearest(d_vp, radius, params.k_nearest)
+    r1, c1, near1 = _nearest(d_vp, radius, params.k_nearest)
     km1 = d_vp[r1, c1]
     cost1 = demand[r1] * km1 * rate["village_to_point"]
     co21 = demand[r1] * km1 * co2_leg["village_to_point"]
     if params.allow_mobile_collection and stations:
         d_vs = matrix(vil, stations)
-        r2, c2 = _nearest(d_vs, params.mobile_max_distance_km, params.k_nearest)
+        r2, c2, near2 = _nearest(d_vs, params.mobile_max_distance_km, params.k_nearest)
         km2 = d_vs[r2, c2]
         visit = costs.mobile_visits_per_year * costs.mobile_visit_cost_cny
         cost2 = demand[r2] * km2 * rate["point_to_station"] + visit
@@ -135,13 +146,14 @@ def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData
     else:
         r2 = c2 = np.zeros(0, dtype=np.int64)
         km2 = cost2 = co22 = np.zeros(0)
+        near2 = np.zeros(0, dtype=bool)
     arc_cli = np.concatenate([r1, r2]).astype(np.int64)
     arc_fac = np.concatenate([c1, c2 + n_p]).astype(np.int64)
     order = np.lexsort((arc_fac, arc_cli))
 
     # Upper arcs.
-    u1r, u1c = _nearest(d_ps, ps_limit, params.k_nearest)
-    u2r, u2c = _nearest(d_sc, sc_limit, 0)
+    u1r, u1c, near_u1 = _nearest(d_ps, ps_limit, params.k_nearest)
+    u2r, u2c, _ = _nearest(d_sc, sc_limit, 0)
     up_from = np.concatenate([u1r, u2r + n_p]).astype(np.int64)
     up_to = np.concatenate([u1c + n_p, u2c + n_p + n_s]).astype(np.int64)
     up_km = np.concatenate([d_ps[u1r, u1c], d_sc[u2r, u2c]])
@@ -179,5 +191,32 @@ def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData
         max_fixed=params.max_fixed_cost_cny, min_shared_share=params.min_shared_point_share,
         min_open_groups=groups)
     arc_mobile = np.concatenate([np.zeros(len(r1), bool), np.ones(len(r2), bool)])[order]
-    return NetworkData(arrays, villages, modelled, sites, options, np.concatenate([km1, km2])[order],
-                       arc_mobile, up_km, dropped, density_required)
+    arc_keep = np.concatenate([near1, near2])[order]
+    up_keep = np.concatenate([near_u1, np.ones(len(u2r), dtype=bool)])
+    arc_keep, up_keep = _keep_capacity(arrays, arc_keep, up_keep)
+    arrays = _arcs_subset(arrays, arc_keep, up_keep)
+    return NetworkData(arrays, villages, modelled, sites, options, np.concatenate([km1, km2])[order][arc_keep],
+                       arc_mobile[arc_keep], up_km[up_keep], dropped, density_required)
+
+
+def _keep_capacity(full: DesignArrays, arc_keep: np.ndarray, up_keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sparse arc masks, grown by the full network's arcs that cross their minimum cut while they carry less."""
+    first_short = None
+    while True:
+        flow = carried_flow(_arcs_subset(full, arc_keep, up_keep))
+        first_short = flow.short_t if first_short is None else first_short
+        cross_arcs, cross_up = flow.crossing_arcs(full)
+        if flow.short_t <= 0 or not (np.any(cross_arcs & ~arc_keep) or np.any(cross_up & ~up_keep)):
+            break  # carried in full, or the full network is short too (the pre-check says where)
+        arc_keep, up_keep = arc_keep | cross_arcs, up_keep | cross_up
+    if first_short:
+        log.info("the k-nearest arcs carried %.0f t/yr less than all arcs in reach at the largest sizes; "
+                 "kept the arcs across that bottleneck too (%d village and %d upper arcs in all)",
+                 first_short, int(arc_keep.sum()), int(up_keep.sum()))
+    return arc_keep, up_keep
+
+
+def _arcs_subset(a: DesignArrays, arc_keep: np.ndarray, up_keep: np.ndarray) -> DesignArrays:
+    return replace(a, arc_cli=a.arc_cli[arc_keep], arc_fac=a.arc_fac[arc_keep], arc_cost=a.arc_cost[arc_keep],
+                   arc_co2=a.arc_co2[arc_keep], up_from=a.up_from[up_keep], up_to=a.up_to[up_keep],
+                   up_cost=a.up_cost[up_keep], up_co2=a.up_co2[up_keep])

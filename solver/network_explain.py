@@ -19,6 +19,7 @@ from network.network_params import NetworkParams
 from network.scenario import Scenario
 from network.sites import Tier
 from solver.network_data import TIERS, NetworkData
+from solver.network_flow import CarriedFlow, carried_flow
 from solver.network_mip import solve_mip
 from solver.network_model import DesignArrays, build_design
 
@@ -45,31 +46,15 @@ def precheck(scenario: Scenario, params: NetworkParams, data: NetworkData) -> li
                        f"point within the coverage distance (urban {params.max_distance_urban_km:g} km, rural "
                        f"{params.max_distance_rural_km:g} km){mobile}: {listed}; add candidate points or raise "
                        "max_distance_*_km")
-    # Demand vs reachable capacity per county.
     cap_max = np.zeros(a.n_fac)
     np.maximum.at(cap_max, a.opt_fac, a.opt_cap)
     if a.single_source:
         reasons += _oversized_villages(scenario, params, data, cap_max, vil)
-    demand_by_county: dict[str, float] = defaultdict(float)
-    reach_by_county: dict[str, set[int]] = defaultdict(set)
-    for k in range(len(a.arc_cli)):
-        reach_by_county[vil[a.arc_cli[k]].county_code].add(int(a.arc_fac[k]))
-    for v in vil:
-        demand_by_county[v.county_code] += v.total_t_per_year
-    for county, dem in sorted(demand_by_county.items()):
-        if county in stranded:
-            continue
-        cap = float(sum(cap_max[j] for j in reach_by_county[county]))
-        if dem > cap + 1e-6:
-            reasons.append(f"{scenario.county_name(county)} ({county}): {dem:,.0f} t/yr generated, "
-                           f"{cap:,.0f} t/yr of collection capacity within reach; add candidates, allow larger "
-                           "size levels or raise the coverage distances")
-    total = float(a.demand.sum())
-    for t, tier in enumerate(TIERS):
-        cap = float(cap_max[a.fac_tier == t].sum())
-        if t > 0 and total > cap + 1e-6:
-            reasons.append(f"whole region: {total:,.0f} t/yr generated, {cap:,.0f} t/yr of {tier.label} "
-                           "capacity among usable candidates")
+    # Demand vs the capacity every route passes (the capacity network's minimum cut),
+    # for the villages that have a route at all (the others are listed above).
+    flow = carried_flow(dataclasses.replace(a, demand=np.where(has_arc, a.demand, 0.0)))
+    if flow.short_t > 0:
+        reasons.append(_bottleneck(scenario, data, flow, vil, cap_max))
     for site, why in data.dropped:
         if site.status.forced_open:
             reasons.append(f"{site.tier.label} {site.site_id} ({scenario.county_name(site.county_code)}) is "
@@ -96,6 +81,26 @@ def precheck(scenario: Scenario, params: NetworkParams, data: NetworkData) -> li
         reasons.append(f"min_shared_point_share = {params.min_shared_point_share:g} but no usable candidate "
                        "collection point is shared with a garbage-sorting point (两网融合)")
     return reasons
+
+
+def _bottleneck(scenario: Scenario, data: NetworkData, flow: CarriedFlow, vil: list, cap_max: np.ndarray) -> str:
+    """The minimum cut in words: which villages, how much, and which sites all their routes pass."""
+    a = data.arrays
+    members = flow.cut_clients[a.demand[flow.cut_clients] > 0]
+    counties = sorted({vil[i].county_code for i in members})
+    where = ", ".join(f"{scenario.county_name(c)} ({c})" for c in counties[:_MAX_LISTED])
+    if len(counties) > _MAX_LISTED:
+        where += f" and {len(counties) - _MAX_LISTED} more counties"
+    cut = flow.cut_sites
+    passes = "; ".join(
+        f"{tier.label} ×{int(np.sum(a.fac_tier[cut] == t))} ({float(cap_max[cut][a.fac_tier[cut] == t].sum()):,.0f} t/yr: "
+        + ", ".join(data.sites[j].site_id for j in cut[a.fac_tier[cut] == t][:_MAX_LISTED])
+        + (" …" if int(np.sum(a.fac_tier[cut] == t)) > _MAX_LISTED else "") + ")"
+        for t, tier in enumerate(TIERS) if np.any(a.fac_tier[cut] == t))
+    return (f"{where}: {len(members)} villages generate {float(a.demand[members].sum()):,.0f} t/yr, but every "
+            f"route of theirs to a sorting centre passes {passes}, at their largest size levels; "
+            f"{flow.short_t:,.0f} t/yr cannot be carried. Add candidates or larger size levels there, or raise "
+            "the coverage and distance limits")
 
 
 def _oversized_villages(scenario: Scenario, params: NetworkParams, data: NetworkData, cap_max: np.ndarray,
