@@ -14,6 +14,9 @@ a full variable vector — a plan of its own and a MIP start (solution hint).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
 from solver.network_greedy import _largest_cap, _unit_costs, cheapest_level, client_slices
@@ -88,12 +91,18 @@ def assign_to_open(model: DesignModel, open_opts: np.ndarray, *, x_pref: np.ndar
         all_order, all_starts, all_ends = fallback
         return all_order[all_starts[v]:all_ends[v]]
 
+    def open_arcs_of(v: int) -> np.ndarray:
+        return order[starts[v]:ends[v]]
+
     for v in np.argsort(-dem, kind="stable"):
-        arcs = order[starts[v]:ends[v]]
+        arcs = open_arcs_of(v)
         servers = a.arc_fac[arcs]
         fits = np.flatnonzero(cap[servers] - load[servers] >= dem[v] - 1e-9)
         if len(fits):
             arc = arcs[fits[0]]
+        elif (arc := _make_room(arcs, dem[v], a.arc_fac, cap, load,
+                                [_Placed(chosen_arc, a.arc_fac, dem, open_arcs_of)])) >= 0:
+            pass
         else:
             arcs = all_arcs_of(v)
             servers = a.arc_fac[arcs]
@@ -108,19 +117,36 @@ def assign_to_open(model: DesignModel, open_opts: np.ndarray, *, x_pref: np.ndar
 
     # Upper tiers bottom-up, whole senders (single sourcing) onto one receiver each.
     n_up = len(a.up_from)
-    chosen_up = np.zeros(n_up, dtype=bool)
     flow = np.zeros(n_up)
     up_pref = np.zeros(n_up) if f_pref is None else np.asarray(f_pref, dtype=float)
     forced = a.fac_forced.astype(bool)
+    sent_on = np.full(a.n_fac, -1, dtype=np.int64)
     for tier in sorted(set(a.fac_tier[a.up_from].tolist())):
         tier_arcs = np.flatnonzero(a.fac_tier[a.up_from] == tier)
         senders = np.flatnonzero((a.fac_tier == tier) & (is_open if keep_levels else (load > 1e-12) | forced))
         up_price = a.up_cost + np.where(is_open, unit, all_unit)[a.up_to]
-        for j in senders[np.argsort(-load[senders], kind="stable")]:
+
+        def up_arcs_of(j: int, tier_arcs: np.ndarray = tier_arcs, up_price: np.ndarray = up_price) -> np.ndarray:
             mine = tier_arcs[a.up_from[tier_arcs] == j]
-            mine = mine[np.lexsort((up_price[mine], -np.round(up_pref[mine], 6)))]
+            return mine[np.lexsort((up_price[mine], -np.round(up_pref[mine], 6)))]
+
+        def open_up_arcs_of(j: int) -> np.ndarray:
+            mine = up_arcs_of(j)
+            return mine[is_open[a.up_to[mine]]]
+
+        def open_arcs_above(v: int, tier: int = tier) -> np.ndarray:  # a client's arcs into the receiving tier
+            mine = open_arcs_of(v)
+            return mine[a.fac_tier[a.arc_fac[mine]] == tier + 1]
+
+        for j in senders[np.argsort(-load[senders], kind="stable")]:
+            mine = up_arcs_of(j)
             to = a.up_to[mine]
             fits = np.flatnonzero(is_open[to] & (cap[to] - load[to] >= load[j] - 1e-9))
+            if not len(fits):
+                moved = _make_room(mine[is_open[to]], load[j], a.up_to, cap, load, [
+                    _Placed(sent_on, a.up_to, load, open_up_arcs_of),
+                    _Placed(chosen_arc, a.arc_fac, dem, open_arcs_above)])
+                fits = np.flatnonzero(mine == moved)
             if not len(fits):
                 fits = np.flatnonzero(~is_open[to] & (largest[to] >= load[j] - 1e-9))
                 if keep_levels or not len(fits):
@@ -128,12 +154,56 @@ def assign_to_open(model: DesignModel, open_opts: np.ndarray, *, x_pref: np.ndar
                 is_open[to[fits[0]]] = True
                 cap[to[fits[0]]] = largest[to[fits[0]]]
             u = mine[fits[0]]
-            chosen_up[u] = True
-            flow[u] = load[j]
+            sent_on[j] = u
             load[a.up_to[u]] += load[j]  # a forced idle sender still names an open receiver
+    used_up = sent_on[sent_on >= 0]
+    flow[used_up] = load[a.up_from[used_up]]
+    chosen_up = np.zeros(n_up, dtype=bool)
+    chosen_up[used_up] = True
     if keep_levels:
         return _vector(model, load, chosen_arc, chosen_up, flow, np.asarray(open_opts) > 0.5)
     return _vector(model, load, chosen_arc, chosen_up, flow, _cheapest_levels(model, load, chosen_up, is_open))
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Items placed on servers: arc per item (-1 unplaced), each arc's server, item sizes, an item's usable arcs."""
+
+    on: np.ndarray
+    server_of: np.ndarray
+    size: np.ndarray
+    arcs_of: Callable[[int], np.ndarray]
+
+
+def _make_room(arcs: np.ndarray, size: float, server_of: np.ndarray, cap: np.ndarray, load: np.ndarray,
+               movable: list[_Placed]) -> int:
+    """One ejection: free room for an item of ``size`` on a server of ``arcs`` by moving one placed item away.
+
+    Tries the servers in the order of ``arcs`` and, on each, the smallest item
+    of ``movable`` whose leaving makes room and which another of its servers
+    (with room, of the same tier so nothing already passed upward changes)
+    takes. Moves it (its ``on`` entry and ``load``) and returns the arc for
+    the new item, or -1. Greedy placement largest first strands an item whose
+    few servers were filled by items with other choices (Urumqi: a city point
+    of 2,448 t whose 12 stations held mobile-collection communities that other
+    stations could take).
+    """
+    for arc in arcs:
+        server = server_of[arc]
+        deficit = size - (cap[server] - load[server])
+        for items in movable:
+            placed = np.flatnonzero(items.on >= 0)
+            here = placed[items.server_of[items.on[placed]] == server]
+            here = here[items.size[here] >= deficit - 1e-9]
+            for k in here[np.argsort(items.size[here], kind="stable")]:
+                for alt in items.arcs_of(int(k)):
+                    other = items.server_of[alt]
+                    if other != server and cap[other] - load[other] >= items.size[k] - 1e-9:
+                        load[server] -= items.size[k]
+                        load[other] += items.size[k]
+                        items.on[k] = alt
+                        return int(arc)
+    return -1
 
 
 def _cheapest_levels(model: DesignModel, load: np.ndarray, chosen_up: np.ndarray, is_open: np.ndarray) -> np.ndarray:

@@ -71,3 +71,35 @@ def test_prefecture_greedy_sites_give_a_feasible_three_tier_plan_at_once() -> No
     assert np.all(np.bincount(a.arc_cli, weights=x, minlength=a.n_cli) == 1.0)
     moved = drop_add(model, values, time.perf_counter() + 2)
     assert satisfies_rows(model, moved) and model.objective_of(moved) <= model.objective_of(values)
+
+
+def test_a_client_stranded_by_a_larger_one_gets_room_by_moving_it() -> None:
+    # Client 0 (6 t) prefers A but can use B; client 1 (5 t) can use only A; both hold 10 t.
+    # Largest first puts client 0 on A, leaving 4 t: client 0 moves to B and client 1 takes A.
+    a = DesignArrays(
+        fac_tier=np.zeros(2, dtype=np.int64), fac_forced=np.zeros(2, dtype=bool), fac_shared=np.zeros(2, dtype=bool),
+        opt_fac=np.array([0, 1]), opt_fixed=np.array([10.0, 10.0]), opt_cap=np.array([10.0, 10.0]),
+        opt_handling=np.zeros(2), demand=np.array([6.0, 5.0]), arc_cli=np.array([0, 0, 1]),
+        arc_fac=np.array([0, 1, 0]), arc_cost=np.array([1.0, 2.0, 1.0]), arc_co2=np.zeros(3))
+    model = build_design(a)
+    values = assign_to_open(model, np.array([1.0, 1.0]), keep_levels=True)
+    assert values is not None and satisfies_rows(model, values)
+    assert list(values[model.x]) == [0.0, 1.0, 1.0]
+    assert model.objective_of(values) == 10 + 10 + 2 + 1
+
+
+def test_a_point_stranded_by_mobile_collection_gets_room_at_its_station() -> None:
+    # Village 0 (6 t) is collected by mobile vehicle from station S1 (cheap) or S2; village 1 (5 t)
+    # uses point P, which reaches only S1; the stations hold 10 t. Village 0 moves to S2, P goes to S1.
+    a = DesignArrays(
+        fac_tier=np.array([0, 1, 1, 2]), fac_forced=np.zeros(4, dtype=bool), fac_shared=np.zeros(4, dtype=bool),
+        opt_fac=np.arange(4), opt_fixed=np.array([1.0, 10.0, 10.0, 10.0]),
+        opt_cap=np.array([100.0, 10.0, 10.0, 100.0]), opt_handling=np.zeros(4), demand=np.array([6.0, 5.0]),
+        arc_cli=np.array([0, 0, 1]), arc_fac=np.array([1, 2, 0]), arc_cost=np.array([1.0, 2.0, 1.0]),
+        arc_co2=np.zeros(3), up_from=np.array([0, 1, 2]), up_to=np.array([1, 3, 3]), up_cost=np.ones(3),
+        up_co2=np.zeros(3))
+    model = build_design(a)
+    values = assign_to_open(model, np.ones(4), keep_levels=True)
+    assert values is not None and satisfies_rows(model, values)
+    assert list(values[model.x]) == [0.0, 1.0, 1.0]
+    assert list(values[model.f]) == [5.0, 5.0, 6.0]
