@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 from typing import Annotated
 
@@ -60,7 +61,31 @@ def main() -> None:
     """Entry point: run the app and turn huishou errors into a clear message and exit code 2."""
     try:
         app()
+        code: int | str | None = 0
     except HuishouError as exc:
         kind = type(exc).__name__
         err_console.print(f"[bold red]{kind}[/]: {escape(str(exc))}", markup=True, highlight=False)
-        sys.exit(2)
+        code = 2
+    except SystemExit as exc:
+        code = exc.code
+    _exit(code)
+
+
+def _exit(code: int | str | None) -> None:
+    """Leave with ``code``, without the interpreter's teardown while a solver thread still runs.
+
+    A MIP the solve stopped waiting for (interrupted, or past its limit) keeps
+    its thread inside the backend's C++ code; tearing the interpreter down
+    around it aborted the process (SIGABRT, exit 134, after the output was
+    complete). See ``network_mip.backends_running``.
+    """
+    mip = sys.modules.get("solver.network_mip")  # not imported: no solver ran
+    if mip is None or not mip.backends_running():
+        sys.exit(code)
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)

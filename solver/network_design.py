@@ -116,6 +116,9 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
     if sol.values is None:
         from network.errors import SolverError
 
+        if sol.status == "interrupted":
+            raise SolverError(f"the solve was interrupted after {time.perf_counter() - start:.1f} s, before any "
+                              "plan was found")
         raise SolverError(f"{params.backend} found no plan within {limit:g} s ({sol.status}); "
                           "raise the time limit (--time-limit)")
     sol.time_s = time.perf_counter() - start

@@ -32,6 +32,22 @@ WATCHDOG_GRACE_S = 0.3
 ABANDON_AFTER_S = 1.0
 
 _SOLVER_TYPES = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
+#: Done-flags of backend solves this process stopped waiting for (see ``backends_running``).
+_LEFT_RUNNING: list[threading.Event] = []
+
+
+def backends_running() -> bool:
+    """Whether a backend solve that ``solve_mip`` stopped waiting for is still running.
+
+    Such a solve is inside the backend's C++ code, which no Python call can
+    stop; exiting the interpreter around it (Python's shutdown tearing down
+    the solver's static state under the running thread) aborts the process
+    (``terminate called without an active exception``, SIGABRT). A program
+    that ends while this is true should leave with ``os._exit`` after
+    flushing its output, as ``solve.py`` does.
+    """
+    _LEFT_RUNNING[:] = [done for done in _LEFT_RUNNING if not done.is_set()]
+    return bool(_LEFT_RUNNING)
 
 
 class MipBuilder:
@@ -239,6 +255,9 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
     stop = SolveInterrupter()
     hard_deadline = start + time_limit_s + WATCHDOG_GRACE_S
     box: dict[str, object] = {}
+    # Finished-flag of the solve: after Ctrl-C lands in ``Thread.join``, Python 3.11
+    # may report a running thread as stopped (it did here: the result was missing).
+    done = threading.Event()
 
     def run() -> None:
         try:
@@ -248,13 +267,15 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
                 stop.pybind_interrupter)
         except Exception as exc:  # re-raised below as SolverError
             box["error"] = exc
+        finally:
+            done.set()
 
     worker = threading.Thread(target=run, name="huishou-mip", daemon=True)
     worker.start()
     interrupted = False
-    while worker.is_alive():
+    while not done.is_set():
         try:
-            worker.join(0.05)
+            done.wait(0.05)
         except KeyboardInterrupt:
             interrupted = True
             stop.interrupt()
@@ -270,7 +291,8 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
         # it is solving: leave it to finish in its daemon thread and answer now.
         if interrupted or time.perf_counter() > hard_deadline + abandon_after_s:
             break
-    if worker.is_alive():
+    if not done.is_set():
+        _LEFT_RUNNING.append(done)
         log.info("%s left running in the background after %s", backend,
                  "the interruption" if interrupted else "its time limit")
         return MipResult("interrupted" if interrupted else "time_limit", None, math.inf, -math.inf,

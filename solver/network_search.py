@@ -190,6 +190,9 @@ def solve_design(arrays: DesignArrays, *, backend: str = "highs", time_limit_s: 
                 ctx.bound = max(ctx.bound, res.bound)
             ctx.last_status = res.status
     except KeyboardInterrupt:
+        # Ctrl-C outside a backend solve (in numpy moves, say): stop every search sharing
+        # the interrupter too — a nested solve (the split stage) must not swallow it.
+        ctx.interrupter.interrupt()
         ctx.last_status = "interrupted"
     return ctx.result(None)
 
@@ -269,6 +272,7 @@ class _Search:
         """
         mip_stop = SolveInterrupter()
         box: dict[str, MipResult | BaseException] = {}
+        finished = threading.Event()  # not Thread.is_alive: see network_mip.solve_mip
 
         def full_mip() -> None:
             try:
@@ -277,19 +281,19 @@ class _Search:
                                       hint=self.best_values)
             except BaseException as exc:  # re-raised in the calling thread
                 box["error"] = exc
+            finally:
+                finished.set()
 
-        worker = threading.Thread(target=full_mip, name="huishou-full-mip", daemon=True)
-        worker.start()
+        threading.Thread(target=full_mip, name="huishou-full-mip", daemon=True).start()
         try:
             self.heuristic(self.remaining())
-            while worker.is_alive():
+            while not finished.wait(0.05):
                 if self.interrupter.interrupted or self.infeasible or self.done():
                     mip_stop.interrupt()
-                worker.join(0.05)
         finally:
-            if worker.is_alive():
-                mip_stop.interrupt()
-                worker.join()
+            if not finished.is_set():
+                mip_stop.interrupt()  # its solve answers at once when interrupted
+                finished.wait()
         if "error" in box:
             raise box["error"]
         res = box["mip"]
@@ -444,6 +448,12 @@ class _Search:
     def heuristic(self, budget_s: float) -> None:
         h_deadline = min(self.deadline, time.perf_counter() + budget_s)
         a = self.model.arrays
+        if self.best_values is None:
+            # A plan within milliseconds, so that a solve stopped early still answers with
+            # one (the split stage's first single-sourced plan takes ~25 s on Datong).
+            quick = assign_to_open(self.model, greedy_open(a))
+            if quick is not None:
+                self.offer(MipResult("feasible", quick, self.model.objective_of(quick), -math.inf, 0.0), "heuristic")
         if a.single_source or a.single_source_upper:
             # The split relaxation first: with fixed sites, single sourcing is a
             # generalised assignment MIP that took a whole minute on Datong from

@@ -98,6 +98,53 @@ def test_interrupted_solve_returns_the_best_plan_so_far(hami) -> None:
     assert check_network_plan(hami, plan, params) == []
 
 
+def test_ctrl_c_in_a_nested_search_stops_the_whole_solve(hami, monkeypatch) -> None:
+    # Ctrl-C landing in numpy moves of the split stage's own search (not in a backend
+    # solve) once only stopped that inner search; the outer one ran on to its limit.
+    import solver.network_search as search
+
+    drop_add = search.drop_add
+    pressed = []
+
+    def ctrl_c_once(*args, **kwargs):  # the first call comes from the split stage's search
+        if not pressed:
+            pressed.append(True)
+            raise KeyboardInterrupt
+        return drop_add(*args, **kwargs)
+
+    monkeypatch.setattr(search, "drop_add", ctrl_c_once)
+    params = NetworkParams(time_limit_s=30.0)
+    plan = solve_network(hami, params=params)
+    assert plan.solve.status == "interrupted"
+    assert plan.solve.time_s < 20
+    assert check_network_plan(hami, plan, params) == []  # the plan so far (at least the greedy one)
+
+
+def test_the_command_exits_with_its_code_while_an_abandoned_solve_runs() -> None:
+    # An interrupted HiGHS solve keeps its thread inside C++; the interpreter's teardown
+    # around it aborted solve.py (SIGABRT, exit 134) after its output was complete.
+    import subprocess
+    import sys
+
+    code = ("import threading\n"
+            "from ortools.util.python.solve_interrupter import SolveInterrupter\n"
+            "from geodata.regions import load_region\n"
+            "from network.network_params import NetworkParams\n"
+            "from solver.network_data import build_network_data\n"
+            "from solver.network_mip import backends_running, solve_mip\n"
+            "from solver.network_model import build_design\n"
+            "from cli.app import _exit\n"
+            "a = build_network_data(load_region('datong'), NetworkParams()).arrays\n"
+            "stop = SolveInterrupter()\n"
+            "threading.Timer(1.0, stop.interrupt).start()\n"
+            "res = solve_mip(build_design(a).builder, time_limit_s=60, interrupter=stop)\n"
+            "print(res.status, backends_running(), flush=False)\n"
+            "_exit(2)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout.split() == ["interrupted", "True"]
+
+
 def test_plan_command_writes_the_plan_and_reports_the_checker(tmp_path) -> None:
     pytest.importorskip("geodata.regions")
     from typer.testing import CliRunner
