@@ -12,7 +12,6 @@ villages and/or candidate sites replace the generated ones.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,9 +229,7 @@ def region_bbox(region_id: str, *, counties: Iterable[str] | None = None,
 
 
 def _load_plants(info: RegionInfo, county_codes: set[str]) -> tuple[Plant, ...]:
-    if importlib.util.find_spec("geodata.plants") is None:
-        return ()
-    from geodata import plants  # owned by the bases developer
+    from geodata import plants
 
     return tuple(p for p in plants.load_plants([info.prefecture_code]) if p.county_code in county_codes)
 
@@ -323,6 +320,6 @@ def load_region(region_id: str, *, travel: str = "auto", seed: int = 0, villages
     notes["travel"] = travel_note
     plants = _load_plants(info, county_codes)
     if not plants:
-        notes["plants"] = "no wind/PV plant inventory loaded (geodata.plants not available)"
+        notes["plants"] = "no wind/PV plant of the bundled inventory (docs/data.md) lies in this region"
     return Scenario(name=region_id, villages=villages, sites=sites, travel=model, counties=counties,
                     townships=townships, plants=plants, rail_stations=rail, region_id=region_id, notes=notes)
