@@ -51,7 +51,18 @@ def assign_to_open(model: DesignModel, open_opts: np.ndarray, *, x_pref: np.ndar
     numpy.ndarray or None
         A vector satisfying every row of the model, or None when the greedy
         placement overflows a site or breaks a side constraint.
+
+    When the plain greedy fails, it runs again making room by moving placed
+    clients (``_make_room``) before opening a closed site; the plain one comes
+    first because where both succeed its plans led the moves further (Changji
+    60 s: 40.56 M CNY/yr against 41.26 M with room-making first).
     """
+    found = _assign(model, open_opts, x_pref, f_pref, keep_levels, eject=False)
+    return found if found is not None else _assign(model, open_opts, x_pref, f_pref, keep_levels, eject=True)
+
+
+def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None, f_pref: np.ndarray | None,
+            keep_levels: bool, *, eject: bool) -> np.ndarray | None:
     a = model.arrays
     is_open = np.zeros(a.n_fac, dtype=bool)
     is_open[a.opt_fac[np.asarray(open_opts) > 0.5]] = True
@@ -100,8 +111,8 @@ def assign_to_open(model: DesignModel, open_opts: np.ndarray, *, x_pref: np.ndar
         fits = np.flatnonzero(cap[servers] - load[servers] >= dem[v] - 1e-9)
         if len(fits):
             arc = arcs[fits[0]]
-        elif (arc := _make_room(arcs, dem[v], a.arc_fac, cap, load,
-                                [_Placed(chosen_arc, a.arc_fac, dem, open_arcs_of)])) >= 0:
+        elif eject and (arc := _make_room(arcs, dem[v], a.arc_fac, cap, load,
+                                          [_Placed(chosen_arc, a.arc_fac, dem, open_arcs_of)])) >= 0:
             pass
         else:
             arcs = all_arcs_of(v)
@@ -142,7 +153,7 @@ def assign_to_open(model: DesignModel, open_opts: np.ndarray, *, x_pref: np.ndar
             mine = up_arcs_of(j)
             to = a.up_to[mine]
             fits = np.flatnonzero(is_open[to] & (cap[to] - load[to] >= load[j] - 1e-9))
-            if not len(fits):
+            if not len(fits) and eject:
                 moved = _make_room(mine[is_open[to]], load[j], a.up_to, cap, load, [
                     _Placed(sent_on, a.up_to, load, open_up_arcs_of),
                     _Placed(chosen_arc, a.arc_fac, dem, open_arcs_above)])

@@ -213,6 +213,7 @@ class _Search:
         self.on_best = on_best
         self.interrupter = interrupter
         self.best_values: np.ndarray | None = None
+        self.safety: np.ndarray | None = None  # the greedy start: answered only while nothing else is found
         self.best_obj = math.inf
         self.best_source = ""
         self.bound = -math.inf
@@ -381,9 +382,12 @@ class _Search:
         if status == "infeasible":
             return DesignSolution(self.model.arrays, self.model, None, math.inf, math.inf, elapsed,
                                   "infeasible", self.backend)
-        bound = min(self.bound, self.best_obj)
+        values, obj, source = self.best_values, self.best_obj, self.best_source
+        if values is None and self.safety is not None:
+            values, obj, source = self.safety, self.model.objective_of(self.safety), "the greedy start"
+        bound = min(self.bound, obj)
         if status is None:
-            proven = self.best_values is not None and relative_gap(self.best_obj, bound) <= self.gap
+            proven = values is not None and relative_gap(obj, bound) <= self.gap
             if self.last_status == "interrupted":
                 status = "interrupted"
             elif proven:
@@ -394,9 +398,9 @@ class _Search:
                 status = "time_limit"
             else:
                 status = "feasible"
-        backend = self.backend if self.best_source == "mip" else "heuristic"
-        return DesignSolution(self.model.arrays, self.model, self.best_values, self.best_obj, bound, elapsed,
-                              status, backend, f"best from {self.best_source or 'none'}")
+        backend = self.backend if source == "mip" else "heuristic"
+        return DesignSolution(self.model.arrays, self.model, values, obj, bound, elapsed,
+                              status, backend, f"best from {source or 'none'}")
 
     # -- the heuristic ------------------------------------------------------
     def split_stage(self, budget_s: float) -> None:
@@ -448,13 +452,8 @@ class _Search:
     def heuristic(self, budget_s: float) -> None:
         h_deadline = min(self.deadline, time.perf_counter() + budget_s)
         a = self.model.arrays
-        if self.best_values is None:
-            # A plan within milliseconds, so that a solve stopped early still answers with
-            # one (the split stage's first single-sourced plan takes ~25 s on Datong).
-            quick = assign_to_open(self.model, greedy_open(a))
-            if quick is not None:
-                self.offer(MipResult("feasible", quick, self.model.objective_of(quick), -math.inf, 0.0), "heuristic")
         if a.single_source or a.single_source_upper:
+            self.greedy_safety()
             # The split relaxation first: with fixed sites, single sourcing is a
             # generalised assignment MIP that took a whole minute on Datong from
             # the greedy sites, while split-sourcing sub-problems are near-LPs.
@@ -490,6 +489,23 @@ class _Search:
             a = self.model.arrays
             self.fixed_sites(self._round_up(np.ones(len(y_ids)) * (a.opt_cap > 0)), self.deadline)
         self.local_search(h_deadline)
+
+    def greedy_safety(self) -> None:
+        """A plan within a second, answered while the search has found nothing else.
+
+        Under single sourcing the first plan of the split stage takes ~25 s on
+        Datong; a solve stopped before that still answers with this one. It
+        does not steer the search: started from it, Kashgar's 60 s plan was
+        5 % dearer.
+        """
+        if self.best_values is not None or self.safety is not None:
+            return
+        quick = assign_to_open(self.model, greedy_open(self.model.arrays))
+        if quick is not None:
+            self.safety = quick
+            if self.on_best is not None:
+                with self.report_lock:
+                    self.on_best(self.result(None))
 
     def _round_up(self, ylp: np.ndarray) -> np.ndarray:
         a = self.model.arrays
