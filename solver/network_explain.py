@@ -20,6 +20,7 @@ from network.scenario import Scenario
 from network.sites import Tier
 from solver.network_data import TIERS, NetworkData
 from solver.network_flow import CarriedFlow, carried_flow
+from solver.network_greedy import _largest_cap
 from solver.network_mip import solve_mip
 from solver.network_model import DesignArrays, build_design
 
@@ -38,16 +39,13 @@ def precheck(scenario: Scenario, params: NetworkParams, data: NetworkData) -> li
         v = vil[i]
         stranded[v.county_code].append(f"{v.name} {v.village_id}")
     for county, names in sorted(stranded.items()):
-        listed = ", ".join(names[:_MAX_LISTED]) + (f" and {len(names) - _MAX_LISTED} more"
-                                                   if len(names) > _MAX_LISTED else "")
         mobile = (f" and no transfer station within mobile_max_distance_km = {params.mobile_max_distance_km:g} km"
                   if params.allow_mobile_collection else "")
         reasons.append(f"{scenario.county_name(county)} ({county}): {len(names)} villages have no collection "
                        f"point within the coverage distance (urban {params.max_distance_urban_km:g} km, rural "
-                       f"{params.max_distance_rural_km:g} km){mobile}: {listed}; add candidate points or raise "
+                       f"{params.max_distance_rural_km:g} km){mobile}: {_listed(names)}; add candidate points or raise "
                        "max_distance_*_km")
-    cap_max = np.zeros(a.n_fac)
-    np.maximum.at(cap_max, a.opt_fac, a.opt_cap)
+    cap_max = _largest_cap(a)
     if a.single_source:
         reasons += _oversized_villages(scenario, params, data, cap_max, vil)
     # Demand vs the capacity every route passes (the capacity network's minimum cut),
@@ -87,20 +85,24 @@ def _bottleneck(scenario: Scenario, data: NetworkData, flow: CarriedFlow, vil: l
     """The minimum cut in words: which villages, how much, and which sites all their routes pass."""
     a = data.arrays
     members = flow.cut_clients[a.demand[flow.cut_clients] > 0]
-    counties = sorted({vil[i].county_code for i in members})
-    where = ", ".join(f"{scenario.county_name(c)} ({c})" for c in counties[:_MAX_LISTED])
-    if len(counties) > _MAX_LISTED:
-        where += f" and {len(counties) - _MAX_LISTED} more counties"
-    cut = flow.cut_sites
-    passes = "; ".join(
-        f"{tier.label} ×{int(np.sum(a.fac_tier[cut] == t))} ({float(cap_max[cut][a.fac_tier[cut] == t].sum()):,.0f} t/yr: "
-        + ", ".join(data.sites[j].site_id for j in cut[a.fac_tier[cut] == t][:_MAX_LISTED])
-        + (" …" if int(np.sum(a.fac_tier[cut] == t)) > _MAX_LISTED else "") + ")"
-        for t, tier in enumerate(TIERS) if np.any(a.fac_tier[cut] == t))
+    where = _listed([f"{scenario.county_name(c)} ({c})" for c in sorted({vil[i].county_code for i in members})])
+    passes = []
+    for t, tier in enumerate(TIERS):
+        sites = flow.cut_sites[a.fac_tier[flow.cut_sites] == t]
+        if len(sites):
+            passes.append(f"{tier.label} ×{len(sites)} ({float(cap_max[sites].sum()):,.0f} t/yr: "
+                          f"{_listed([data.sites[j].site_id for j in sites])})")
+    passes = "; ".join(passes)
     return (f"{where}: {len(members)} villages generate {float(a.demand[members].sum()):,.0f} t/yr, but every "
             f"route of theirs to a sorting centre passes {passes}, at their largest size levels; "
             f"{flow.short_t:,.0f} t/yr cannot be carried. Add candidates or larger size levels there, or raise "
             "the coverage and distance limits")
+
+
+def _listed(names: list[str]) -> str:
+    """The first ``_MAX_LISTED`` names, and how many more."""
+    more = f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else ""
+    return ", ".join(names[:_MAX_LISTED]) + more
 
 
 def _oversized_villages(scenario: Scenario, params: NetworkParams, data: NetworkData, cap_max: np.ndarray,
@@ -138,12 +140,11 @@ def _oversized_villages(scenario: Scenario, params: NetworkParams, data: Network
         by_county[vil[v].county_code].append(v)
     for county, members in sorted(by_county.items()):
         reach = {int(a.arc_fac[k]) for k in arcs if int(a.arc_cli[k]) in set(members)}
-        names = ", ".join(f"{vil[i].name} ({a.demand[i]:,.0f} t/yr)" for i in members[:_MAX_LISTED])
-        more = f" and {len(members) - _MAX_LISTED} more" if len(members) > _MAX_LISTED else ""
+        names = _listed([f"{vil[i].name} ({a.demand[i]:,.0f} t/yr)" for i in members])
         reasons.append(
             f"{scenario.county_name(county)} ({county}): villages generate more than the largest collection "
             f"point in their reach holds ({int(big.sum())} such villages in the region; these cannot be placed: "
-            f"{names}{more}); under single sourcing they need mobile collection, but the "
+            f"{names}); under single sourcing they need mobile collection, but the "
             f"{len(reach)} transfer station(s) within {params.mobile_max_distance_km:g} km of them hold "
             f"{sum(cap_max[j] for j in reach):,.0f} t/yr in all; set single_sourcing = false (a community split "
             "over several points), add larger collection-point levels or more stations")
