@@ -12,8 +12,6 @@ import math
 from collections import defaultdict
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_flow
 
 from network.network_params import NetworkParams
 from network.scenario import Scenario
@@ -41,7 +39,7 @@ def precheck(scenario: Scenario, params: NetworkParams, data: NetworkData) -> li
     for county, names in sorted(stranded.items()):
         mobile = (f" and no transfer station within mobile_max_distance_km = {params.mobile_max_distance_km:g} km"
                   if params.allow_mobile_collection else "")
-        reasons.append(f"{scenario.county_name(county)} ({county}): {len(names)} villages have no collection "
+        reasons.append(f"{scenario.county_name(county)} ({county}): {_villages(len(names), 'have', 'has')} no collection "
                        f"point within the coverage distance (urban {params.max_distance_urban_km:g} km, rural "
                        f"{params.max_distance_rural_km:g} km){mobile}: {_listed(names)}; add candidate points or raise "
                        "max_distance_*_km")
@@ -85,18 +83,26 @@ def _bottleneck(scenario: Scenario, data: NetworkData, flow: CarriedFlow, vil: l
     """The minimum cut in words: which villages, how much, and which sites all their routes pass."""
     a = data.arrays
     members = flow.cut_clients[a.demand[flow.cut_clients] > 0]
-    where = _listed([f"{scenario.county_name(c)} ({c})" for c in sorted({vil[i].county_code for i in members})])
+    return (f"{_counties(scenario, vil, members)}: {_villages(len(members), 'generate', 'generates')} "
+            f"{float(a.demand[members].sum()):,.0f} t/yr, but every route of theirs to a sorting centre passes "
+            f"{_cut_sites(data, flow, cap_max)}, at their largest size levels; {flow.short_t:,.0f} t/yr cannot be "
+            "carried. Add candidates or larger size levels there, or raise the coverage and distance limits")
+
+
+def _counties(scenario: Scenario, vil: list, members: np.ndarray) -> str:
+    return _listed([f"{scenario.county_name(c)} ({c})" for c in sorted({vil[i].county_code for i in members})])
+
+
+def _cut_sites(data: NetworkData, flow: CarriedFlow, cap_max: np.ndarray) -> str:
+    """The sites a minimum cut crosses, by tier, with their largest capacities and ids."""
+    a = data.arrays
     passes = []
     for t, tier in enumerate(TIERS):
         sites = flow.cut_sites[a.fac_tier[flow.cut_sites] == t]
         if len(sites):
             passes.append(f"{tier.label} ×{len(sites)} ({float(cap_max[sites].sum()):,.0f} t/yr: "
                           f"{_listed([data.sites[j].site_id for j in sites])})")
-    passes = "; ".join(passes)
-    return (f"{where}: {len(members)} villages generate {float(a.demand[members].sum()):,.0f} t/yr, but every "
-            f"route of theirs to a sorting centre passes {passes}, at their largest size levels; "
-            f"{flow.short_t:,.0f} t/yr cannot be carried. Add candidates or larger size levels there, or raise "
-            "the coverage and distance limits")
+    return "; ".join(passes)
 
 
 def _listed(names: list[str]) -> str:
@@ -107,48 +113,43 @@ def _listed(names: list[str]) -> str:
 
 def _oversized_villages(scenario: Scenario, params: NetworkParams, data: NetworkData, cap_max: np.ndarray,
                         vil: list) -> list[str]:
-    """Under single sourcing, villages too big for any point they reach must fit the mobile stations."""
+    """Under single sourcing, villages too big for any point they reach must be carried whole by mobile collection.
+
+    The capacity network of those villages alone, on their mobile-collection
+    arcs, must carry them (a relaxation still: the other villages need room too).
+    """
     a = data.arrays
     point_arc = ~data.arc_mobile
     best_point = np.zeros(a.n_cli)
     np.maximum.at(best_point, a.arc_cli[point_arc], cap_max[a.arc_fac[point_arc]])
     big = a.demand > best_point + 1e-9
-    reasons: list[str] = []
-    by_county: dict[str, list[int]] = defaultdict(list)
-    members_all = np.flatnonzero(big)
-    if not len(members_all):
-        return reasons
-    # Max flow (Hall's condition) from the oversized villages to the stations they reach by mobile collection.
-    arcs = np.flatnonzero(np.isin(a.arc_cli, members_all) & data.arc_mobile)
-    stations = np.unique(a.arc_fac[arcs])
-    n_v, n_s = len(members_all), len(stations)
-    v_index = {int(v): i for i, v in enumerate(members_all)}
-    s_index = {int(j): i for i, j in enumerate(stations)}
-    source, sink = n_v + n_s, n_v + n_s + 1
-    rows = [source] * n_v + [v_index[int(a.arc_cli[k])] for k in arcs] + [n_v + i for i in range(n_s)]
-    cols = list(range(n_v)) + [n_v + s_index[int(a.arc_fac[k])] for k in arcs] + [sink] * n_s
-    need = np.ceil(a.demand[members_all] * 10).astype(np.int64)
-    caps = np.concatenate([need, np.full(len(arcs), int(need.sum())),
-                           np.floor(cap_max[stations] * 10).astype(np.int64)])
-    graph = csr_matrix((caps.astype(np.int32), (rows, cols)), shape=(sink + 1, sink + 1))
-    result = maximum_flow(graph, source, sink)
-    if result.flow_value >= need.sum():
-        return reasons
-    flow = result.flow.toarray()
-    short = [int(v) for i, v in enumerate(members_all) if flow[source, i] < need[i]]
-    for v in short:
-        by_county[vil[v].county_code].append(v)
-    for county, members in sorted(by_county.items()):
-        reach = {int(a.arc_fac[k]) for k in arcs if int(a.arc_cli[k]) in set(members)}
-        names = _listed([f"{vil[i].name} ({a.demand[i]:,.0f} t/yr)" for i in members])
-        reasons.append(
-            f"{scenario.county_name(county)} ({county}): villages generate more than the largest collection "
-            f"point in their reach holds ({int(big.sum())} such villages in the region; these cannot be placed: "
-            f"{names}); under single sourcing they need mobile collection, but the "
-            f"{len(reach)} transfer station(s) within {params.mobile_max_distance_km:g} km of them hold "
-            f"{sum(cap_max[j] for j in reach):,.0f} t/yr in all; set single_sourcing = false (a community split "
-            "over several points), add larger collection-point levels or more stations")
-    return reasons
+    if not big.any():
+        return []
+    keep = data.arc_mobile & big[a.arc_cli]
+    flow = carried_flow(dataclasses.replace(a, demand=np.where(big, a.demand, 0.0), arc_cli=a.arc_cli[keep],
+                                            arc_fac=a.arc_fac[keep]))
+    if flow.short_t <= 0:
+        return []
+    members = flow.cut_clients[big[flow.cut_clients]]
+    names = _listed([f"{vil[i].name} ({a.demand[i]:,.0f} t/yr)" for i in members])
+    others = f"; {int(big.sum())} such villages in the region" if big.sum() > len(members) else ""
+    more = "or stations within the mobile collection distance"
+    if not params.allow_mobile_collection:
+        way, more = "but mobile collection is off (allow_mobile_collection = false)", "or allow mobile collection"
+    elif not len(flow.cut_sites):
+        way = f"but no transfer station lies within mobile_max_distance_km = {params.mobile_max_distance_km:g} km"
+    else:
+        way = (f"but every way of theirs passes {_cut_sites(data, flow, cap_max)}, at their largest size levels; "
+               f"{flow.short_t:,.0f} t/yr cannot be carried")
+    return [f"{_counties(scenario, vil, members)}: {_villages(len(members), 'generate', 'generates')} more than the "
+            f"largest collection point in their reach holds ({names}{others}); under single sourcing each must be "
+            f"collected whole by a mobile vehicle, {way}. Set single_sourcing = false (a village split over "
+            f"several points), add larger collection-point levels, {more}"]
+
+
+def _villages(n: int, plural_verb: str = "", singular_verb: str = "") -> str:
+    """``3 villages have`` / ``1 village has``."""
+    return (f"{n} village {singular_verb}" if n == 1 else f"{n} villages {plural_verb}").rstrip()
 
 
 def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, time_limit_s: float = 20.0) -> list[str]:
@@ -174,10 +175,48 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
             continue
         if _lp_feasible(dataclasses.replace(a, **change), time_limit_s):
             reasons.append(text.format(v=dict(value) if isinstance(value, dict) else value))
+    if not reasons and params.single_sourcing:
+        split = _split_plan(scenario, data, time_limit_s)
+        if split is not None:
+            reasons.append(split)
     if not reasons:
         reasons.append("no plan meets capacities, coverage distances and the single-sourcing rule together; "
                        "try single_sourcing = false, larger size levels or more candidates")
     return reasons
+
+
+def _split_plan(scenario: Scenario, data: NetworkData, time_limit_s: float) -> str | None:
+    """When a plan exists with shares split: the single-sourcing rule fails, and where that plan splits.
+
+    Whole villages (and whole site flows) then do not pack into the size
+    levels, though the tonnes fit: a bin-packing kind of infeasibility that no
+    capacity total shows. The villages and sites the cheapest split plan found
+    divides are where the packing fails or is tightest.
+    """
+    a = data.arrays
+    split = build_design(dataclasses.replace(a, single_source=False, single_source_upper=False))
+    res = solve_mip(split.builder, time_limit_s=time_limit_s, relative_gap=1e-4)
+    if res.values is None:
+        return None
+    used = res.values[split.x] > 1e-6
+    split_villages = np.flatnonzero(np.bincount(a.arc_cli[used], minlength=a.n_cli) > 1)
+    sending = res.values[split.f] > 1e-6
+    split_sites = np.flatnonzero(np.bincount(a.up_from[sending], minlength=a.n_fac) > 1)
+    vil = [v for v, m in zip(data.villages, data.modelled, strict=True) if m]
+    where = []
+    if len(split_villages):
+        names = _listed([f"{vil[i].name} ({a.demand[i]:,.0f} t/yr)" for i in split_villages])
+        where.append(f"{_villages(len(split_villages))} over several sites ({names})")
+    if len(split_sites):
+        where.append(f"the flow of {len(split_sites)} site(s) over several higher sites "
+                     f"({_listed([data.sites[j].site_id for j in split_sites])})")
+    counties = sorted({vil[i].county_code for i in split_villages} | {data.sites[j].county_code for j in split_sites})
+    area = _listed([f"{scenario.county_name(c)} ({c})" for c in counties])
+    return (f"{area}: the tonnes fit, but not as whole villages: a plan exists when shares may split "
+            f"(single_sourcing = false; the cheapest found costs {res.objective:,.0f} CNY/yr), and it divides "
+            f"{' and '.join(where)}. Under single sourcing each village goes whole to one point and each site "
+            "sends everything to one higher site, and these loads do not pack into the size levels in reach. "
+            "Set single_sourcing = false, or add larger size levels or more candidates there")
 
 
 def _lp_feasible(a: DesignArrays, time_limit_s: float) -> bool:

@@ -1,0 +1,83 @@
+"""Why no plan exists, on hand-made instances (see ``solver.network_explain``).
+
+Built on the base instance of ``test_network_design`` (one county 伊州区,
+points of one 100 t/yr level, village→point radius 50 km).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from network import InfeasibleError, SiteStatus, SizeLevel, TableTravelModel, Tier
+from solver.network_check import check_network_plan
+from solver.network_design import solve_network
+from tests.test_network_design import BASE, KM, LEVELS, _site, _village, scenario
+
+# v3 (150 t) is larger than any point (100 t). Under single sourcing it must be collected
+# whole by a mobile vehicle from s1 (40 km); s2 is 100 km away, beyond the 60 km mobile radius.
+BIG_KM = {**KM, ("p1", "s2"): 5, ("p2", "s2"): 5, ("s2", "c1"): 10, ("v1", "s2"): 100, ("v2", "s2"): 100,
+          ("v3", "s2"): 100}
+MOBILE = dataclasses.replace(BASE, allow_mobile_collection=True)
+
+
+def big_village_scenario(station_t: float):
+    levels = (LEVELS[0], SizeLevel("st", Tier.TRANSFER_STATION, station_t, 5_000.0, 0.0, 100.0), LEVELS[2])
+    sc = scenario(villages=(_village("v1", 10, 93.50), _village("v2", 10, 93.51), _village("v3", 150, 93.52)),
+                  km=BIG_KM)
+    return sc.with_changes(sites=(*sc.sites, _site("s2", Tier.TRANSFER_STATION, 93.54)), size_levels=levels,
+                           travel=TableTravelModel(BIG_KM))
+
+
+def test_a_village_larger_than_every_point_and_its_mobile_stations_is_named() -> None:
+    # 170 t/yr in all fit the two stations (240 t/yr), so the capacity network carries everything;
+    # but v3 cannot be split, no point holds it, and s1 holds only 120 t/yr.
+    with pytest.raises(InfeasibleError) as err:
+        solve_network(big_village_scenario(120.0), params=MOBILE)
+    text = str(err.value)
+    assert "伊州区 (650502)" in text and "村v3 (150 t/yr)" in text
+    assert "s1" in text and "120 t/yr" in text and "30 t/yr cannot be carried" in text
+    assert "s2" not in text
+    # Split sourcing: 100 t of v3 at p2, 50 t by mobile collection.
+    plan = solve_network(big_village_scenario(120.0), params=dataclasses.replace(MOBILE, single_sourcing=False))
+    assert check_network_plan(big_village_scenario(120.0), plan, dataclasses.replace(MOBILE, single_sourcing=False)) == []
+
+
+def test_a_big_village_fits_when_its_mobile_station_is_large_enough() -> None:
+    sc = big_village_scenario(160.0)
+    plan = solve_network(sc, params=MOBILE)
+    assert check_network_plan(sc, plan, MOBILE) == []
+    assert [(a.client_id, a.server_id) for a in plan.assignments if a.mode == "mobile"] == [("v3", "s1")]
+
+
+def test_without_mobile_collection_a_big_village_is_named() -> None:
+    with pytest.raises(InfeasibleError, match=r"村v3 \(150 t/yr\).*allow_mobile_collection"):
+        solve_network(big_village_scenario(1_000.0), params=BASE)
+
+
+def test_whole_villages_that_do_not_pack_name_the_split_plan() -> None:
+    # a, b 15 t and c 10 t; two points of 20 t each reach all three: 40 t fit when a village may
+    # split (15 + 5, 10 + 10), but no two whole villages share a point.
+    levels = (dataclasses.replace(LEVELS[0], capacity_t_per_year=20.0), *LEVELS[1:])
+    vs = (_village("a", 15, 93.50), _village("b", 15, 93.51), _village("c", 10, 93.52))
+    km = {(v, p): 1 for v in "abc" for p in ("p1", "p2")} | {("p1", "s1"): 5, ("p2", "s1"): 5, ("s1", "c1"): 10}
+    sc = scenario(villages=vs, km=km).with_changes(size_levels=levels)
+    with pytest.raises(InfeasibleError) as err:
+        solve_network(sc, params=BASE)
+    text = str(err.value)
+    assert "single_sourcing = false" in text and "伊州区 (650502)" in text
+    # The cheapest split plan: 17,000 fixed + 40 t × (1 km × 2 + 5 × 1 + 10 × 0.5) = 17,480 CNY/yr.
+    assert "17,480 CNY/yr" in text
+    assert "村a (15 t/yr)" in text or "村b (15 t/yr)" in text
+
+
+def test_a_point_whose_flow_fits_no_single_station_is_named() -> None:
+    # 60 t reach p1; the stations s1, s2 hold 40 t each: p1 must send to both.
+    levels = (LEVELS[0], SizeLevel("st", Tier.TRANSFER_STATION, 40.0, 5_000.0, 0.0, 100.0), LEVELS[2])
+    vs = (_village("a", 20, 93.50), _village("b", 20, 93.51), _village("c", 20, 93.52))
+    km = {(v, "p1"): 1 for v in "abc"} | {("p1", "s1"): 5, ("p1", "s2"): 6, ("s1", "c1"): 10, ("s2", "c1"): 10}
+    sc = scenario(villages=vs, km=km, p2={"status": SiteStatus.CLOSED}).with_changes(size_levels=levels)
+    sc = sc.with_changes(sites=(*sc.sites, _site("s2", Tier.TRANSFER_STATION, 93.54)))
+    with pytest.raises(InfeasibleError, match=r"divides the flow of 1 site\(s\) over several higher sites \(p1\)"):
+        solve_network(sc, params=BASE)
