@@ -50,9 +50,10 @@ import numpy as np
 from solver.network_greedy import _largest_cap, _unit_costs
 from solver.network_model import DesignArrays, _group, reachable_inflow
 
-#: Polyak step factor at the start; halved after ``STALL_ITERATIONS`` steps without a better bound.
+#: Polyak step factor at the start; halved after ``STALL_ITERATIONS`` steps without a better bound
+#: (Kashgar: 73.66 M CNY/yr in 4.2 s with 12, 73.99 M in 6.3 s with 20).
 STEP_START = 1.0
-STALL_ITERATIONS = 20
+STALL_ITERATIONS = 10
 #: Stop when the step factor falls below this.
 STEP_MIN = 1e-4
 
