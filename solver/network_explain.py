@@ -127,7 +127,8 @@ def _oversized_villages(scenario: Scenario, params: NetworkParams, data: Network
         return []
     keep = data.arc_mobile & big[a.arc_cli]
     flow = carried_flow(dataclasses.replace(a, demand=np.where(big, a.demand, 0.0), arc_cli=a.arc_cli[keep],
-                                            arc_fac=a.arc_fac[keep]))
+                                            arc_fac=a.arc_fac[keep], arc_cost=a.arc_cost[keep],
+                                            arc_co2=a.arc_co2[keep]))
     if flow.short_t <= 0:
         return []
     members = flow.cut_clients[big[flow.cut_clients]]
@@ -210,9 +211,11 @@ def _split_plan(scenario: Scenario, data: NetworkData, time_limit_s: float) -> s
     if len(split_sites):
         where.append(f"the flow of {len(split_sites)} site(s) over several higher sites "
                      f"({_listed([data.sites[j].site_id for j in split_sites])})")
+    if not where:  # a split plan that splits nothing would be a single-sourcing plan
+        return None
     counties = sorted({vil[i].county_code for i in split_villages} | {data.sites[j].county_code for j in split_sites})
     area = _listed([f"{scenario.county_name(c)} ({c})" for c in counties])
-    return (f"{area}: the tonnes fit, but not as whole villages: a plan exists when shares may split "
+    return (f"{area}: the tonnes fit, but not in whole loads: a plan exists when shares may split "
             f"(single_sourcing = false; the cheapest found costs {res.objective:,.0f} CNY/yr), and it divides "
             f"{' and '.join(where)}. Under single sourcing each village goes whole to one point and each site "
             "sends everything to one higher site, and these loads do not pack into the size levels in reach. "
