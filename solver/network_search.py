@@ -332,7 +332,8 @@ class _Search:
         # Datong's LP from 64.20 to 64.58 M.
         split = replace(collapsed.arrays, single_source=False, single_source_upper=False)
         # Its Lagrangian bound first: seconds of numpy near its LP's value, which HiGHS does not reach in
-        # time on the largest regions (Kashgar: 73.99 M CNY/yr in 6.5 s, the LP 74.57 M takes 30–50 s).
+        # time on the largest regions (Kashgar: 73.31 M CNY/yr in a 60 s solve; the LP, 74.57 M, takes
+        # HiGHS 30–50 s alone).
         lag = lagrangian_bound(split, deadline=time.perf_counter() + LAGRANGE_SHARE * budget_s,
                                best_plan=lambda: self.best_obj, stopped=lambda: interrupter.interrupted or self.done())
         if math.isfinite(lag.bound):
