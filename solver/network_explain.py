@@ -122,7 +122,9 @@ def _oversized_villages(scenario: Scenario, params: NetworkParams, data: Network
     point_arc = ~data.arc_mobile
     best_point = np.zeros(a.n_cli)
     np.maximum.at(best_point, a.arc_cli[point_arc], cap_max[a.arc_fac[point_arc]])
-    big = a.demand > best_point + 1e-9
+    # Villages with no point in reach at all are listed by the coverage check (or go mobile anyway).
+    has_point = np.bincount(a.arc_cli[point_arc], minlength=a.n_cli) > 0
+    big = has_point & (a.demand > best_point + 1e-9)
     if not big.any():
         return []
     keep = data.arc_mobile & big[a.arc_cli]

@@ -81,3 +81,12 @@ def test_a_point_whose_flow_fits_no_single_station_is_named() -> None:
     sc = sc.with_changes(sites=(*sc.sites, _site("s2", Tier.TRANSFER_STATION, 93.54)))
     with pytest.raises(InfeasibleError, match=r"divides the flow of 1 site\(s\) over several higher sites \(p1\)"):
         solve_network(sc, params=BASE)
+
+
+def test_villages_without_any_point_in_reach_are_named_once() -> None:
+    # No point within 0.5 km: the coverage check names them; they are not "too big for a point" as well.
+    with pytest.raises(InfeasibleError) as err:
+        solve_network(scenario(), params=dataclasses.replace(BASE, max_distance_rural_km=0.5))
+    text = str(err.value)
+    assert "3 villages have no collection point" in text
+    assert "more than the largest collection point" not in text
