@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from solver.network_data import TIERS, NetworkData
 from solver.network_flow import CarriedFlow, carried_flow
 from solver.network_greedy import _largest_cap
 from solver.network_mip import solve_mip
-from solver.network_model import DesignArrays, build_design
+from solver.network_model import DesignArrays, _tiers_all_flow_crosses, build_design
 
 _MAX_LISTED = 12
 
@@ -68,6 +69,14 @@ def precheck(scenario: Scenario, params: NetworkParams, data: NetworkData) -> li
             names = ", ".join(s.site_id for s, f in zip(data.sites, forced, strict=True) if f and s.tier is tier)
             reasons.append(f"{tier.label}: {n_forced} sites are forced open (existing/required: {names}) but "
                            f"max_sites allows {limit}")
+        elif TIERS.index(tier) in _tiers_all_flow_crosses(a):
+            # Every tonne passes this tier: the `limit` largest of its sites must hold all of it.
+            largest = np.sort(cap_max[a.fac_tier == TIERS.index(tier)])[::-1][:limit]
+            if largest.sum() < a.demand.sum() - 1e-6:
+                reasons.append(f"{tier.label}: max_sites allows {limit}, but every tonne passes this tier and "
+                               f"the {limit} largest of its sites hold {largest.sum():,.0f} t/yr at their largest "
+                               f"size levels, below the {a.demand.sum():,.0f} t/yr the villages generate; raise "
+                               f"max_sites.{tier.value}")
     if params.max_fixed_cost_cny is not None and forced.any():
         forced_fixed = float(min_fixed[forced].sum())
         if forced_fixed > params.max_fixed_cost_cny + 1e-6:
@@ -177,7 +186,7 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
         if not value:
             continue
         if _lp_feasible(dataclasses.replace(a, **change), time_limit_s):
-            reasons.append(text.format(v=dict(value) if isinstance(value, dict) else value))
+            reasons.append(text.format(v=_setting(value)))
     if not reasons and params.single_sourcing:
         split = _split_plan(scenario, data, time_limit_s)
         if split is not None:
@@ -222,6 +231,15 @@ def _split_plan(scenario: Scenario, data: NetworkData, time_limit_s: float) -> s
             f"{' and '.join(where)}. Under single sourcing each village goes whole to one point and each site "
             "sends everything to one higher site, and these loads do not pack into the size levels in reach. "
             "Set single_sourcing = false, or add larger size levels or more candidates there")
+
+
+def _setting(value: object) -> str:
+    """A parameter's value as a scenario file writes it (``sorting_centre = 1, …`` for a tier mapping)."""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{getattr(k, 'value', k)} = {v:g}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1_000 else f"{value:g}"
+    return str(value)
 
 
 def _lp_feasible(a: DesignArrays, time_limit_s: float) -> bool:

@@ -13,6 +13,7 @@ import pytest
 from network import InfeasibleError, SiteStatus, SizeLevel, TableTravelModel, Tier
 from solver.network_check import check_network_plan
 from solver.network_design import solve_network
+from solver.network_explain import _setting
 from tests.test_network_design import BASE, KM, LEVELS, _site, _village, scenario
 
 # v3 (150 t) is larger than any point (100 t). Under single sourcing it must be collected
@@ -90,3 +91,22 @@ def test_villages_without_any_point_in_reach_are_named_once() -> None:
     text = str(err.value)
     assert "3 villages have no collection point" in text
     assert "more than the largest collection point" not in text
+
+
+def test_a_site_budget_below_the_tonnes_that_must_pass_its_tier_is_named() -> None:
+    # 170 t/yr pass the stations (120 t/yr each); one station allowed cannot hold them.
+    params = dataclasses.replace(MOBILE, single_sourcing=False, max_sites={Tier.TRANSFER_STATION: 1})
+    with pytest.raises(InfeasibleError, match=r"transfer station: max_sites allows 1, but every tonne passes this "
+                                              r"tier and the 1 largest of its sites hold 120 t/yr .* below the "
+                                              r"170 t/yr"):
+        solve_network(big_village_scenario(120.0), params=params)
+    two = dataclasses.replace(params, max_sites={Tier.TRANSFER_STATION: 2})
+    plan = solve_network(big_village_scenario(120.0), params=two)
+    assert check_network_plan(big_village_scenario(120.0), plan, two) == []
+    assert len(plan.sites_of(Tier.TRANSFER_STATION)) == 2
+
+
+def test_settings_are_quoted_as_a_scenario_file_writes_them() -> None:
+    assert _setting({Tier.SORTING_CENTRE: 1, Tier.TRANSFER_STATION: 3}) == "sorting_centre = 1, transfer_station = 3"
+    assert _setting(1_000_000.0) == "1,000,000"
+    assert _setting(0.25) == "0.25"
