@@ -173,8 +173,15 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
         if least is not None and least > a.co2_cap + 1e-6:
             reasons.append(f"co2_cap_t = {a.co2_cap:,.1f} t/yr is below the least transport CO2 any plan "
                            f"can reach ({least:,.1f} t/yr or more); raise the cap")
+    for tier, limit in a.max_open.items():
+        need = _fewest_sites(a, tier, time_limit_s)
+        if need > limit:
+            reasons.append(f"{TIERS[tier].label}: max_sites allows {limit}, but every plan needs at least {need} "
+                           "to serve every village within its distance limits and the sites' capacities; raise "
+                           f"max_sites.{TIERS[tier].value} or add larger size levels")
     for name, change, text in (
-            ("max_sites", {"max_open": {}}, "the site budget max_sites ({v}) leaves too little capacity"),
+            ("max_sites", {"max_open": {}}, "the site budget max_sites ({v}) cannot be met together with the "
+                                            "coverage distances and capacities"),
             ("max_fixed_cost_cny", {"max_fixed": None},
              "the fixed-cost budget max_fixed_cost_cny = {v} cannot pay for enough capacity"),
             ("min_shared_point_share", {"min_shared_share": 0.0},
@@ -183,7 +190,7 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
             ("density_rule", {"min_open_groups": []},
              "the density rule (SB/T 10719) cannot be met together with the other limits")):
         value = getattr(params, name)
-        if not value:
+        if not value or (name == "max_sites" and reasons):
             continue
         if _lp_feasible(dataclasses.replace(a, **change), time_limit_s):
             reasons.append(text.format(v=_setting(value)))
@@ -245,6 +252,16 @@ def _setting(value: object) -> str:
 def _lp_feasible(a: DesignArrays, time_limit_s: float) -> bool:
     res = solve_mip(build_design(a).builder, relax=True, time_limit_s=time_limit_s)
     return res.status != "infeasible"
+
+
+def _fewest_sites(a: DesignArrays, tier: int, time_limit_s: float) -> int:
+    """A lower bound on how many sites of ``tier`` any plan opens, without that tier's budget (0 if unknown)."""
+    trial = dataclasses.replace(a, max_open={t: n for t, n in a.max_open.items() if t != tier},
+                                arc_cost=np.zeros_like(a.arc_cost), up_cost=np.zeros_like(a.up_cost),
+                                opt_fixed=(a.fac_tier[a.opt_fac] == tier).astype(float),
+                                opt_handling=np.zeros_like(a.opt_handling))
+    res = solve_mip(build_design(trial).builder, time_limit_s=time_limit_s, relative_gap=0.0)
+    return math.ceil(res.bound - 1e-6) if math.isfinite(res.bound) else 0
 
 
 def _min_co2(a: DesignArrays, time_limit_s: float) -> float | None:

@@ -110,3 +110,11 @@ def test_settings_are_quoted_as_a_scenario_file_writes_them() -> None:
     assert _setting({Tier.SORTING_CENTRE: 1, Tier.TRANSFER_STATION: 3}) == "sorting_centre = 1, transfer_station = 3"
     assert _setting(1_000_000.0) == "1,000,000"
     assert _setting(0.25) == "0.25"
+
+
+def test_a_site_budget_below_what_coverage_needs_says_how_many() -> None:
+    # Within 5 km, v1 reaches only p1 and v3 only p2: every plan opens both points.
+    params = dataclasses.replace(BASE, max_distance_rural_km=5.0, max_sites={Tier.COLLECTION_POINT: 1})
+    with pytest.raises(InfeasibleError, match=r"collection point: max_sites allows 1, but every plan needs at "
+                                              r"least 2 to serve every village"):
+        solve_network(scenario(), params=params)
