@@ -171,8 +171,8 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
     if a.co2_cap is not None:
         least = _min_co2(a, time_limit_s)
         if least is not None and least > a.co2_cap + 1e-6:
-            reasons.append(f"co2_cap_t = {a.co2_cap:,.1f} t/yr is below the least transport CO2 any plan "
-                           f"can reach ({least:,.1f} t/yr or more); raise the cap")
+            reasons.append(f"co2_cap_t = {_tonnes(a.co2_cap)} t/yr is below the least transport CO2 any plan "
+                           f"can reach ({_tonnes(least)} t/yr or more); raise the cap")
     for tier, limit in a.max_open.items():
         need = _fewest_sites(a, tier, time_limit_s)
         if need > limit:
@@ -183,7 +183,8 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
             ("max_sites", {"max_open": {}}, "the site budget max_sites ({v}) cannot be met together with the "
                                             "coverage distances and capacities"),
             ("max_fixed_cost_cny", {"max_fixed": None},
-             "the fixed-cost budget max_fixed_cost_cny = {v} cannot pay for enough capacity"),
+             "the fixed-cost budget max_fixed_cost_cny = {v} cannot be met together with the coverage "
+             "distances and capacities"),
             ("min_shared_point_share", {"min_shared_share": 0.0},
              "the shared-site share min_shared_point_share = {v} cannot be met with the shared candidates "
              "in reach"),
@@ -193,6 +194,11 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
         if not value or (name == "max_sites" and reasons):
             continue
         if _lp_feasible(dataclasses.replace(a, **change), time_limit_s):
+            least = _least(a, time_limit_s, max_fixed=None, opt_fixed=a.opt_fixed) if name == "max_fixed_cost_cny" \
+                else None
+            if least is not None and least > a.max_fixed + 1e-6:
+                text = ("the fixed-cost budget max_fixed_cost_cny = {v} is below the fixed cost every plan needs "
+                        f"(at least {least:,.0f} CNY/yr); raise the budget")
             reasons.append(text.format(v=_setting(value)))
     if not reasons and params.single_sourcing:
         split = _split_plan(scenario, data, time_limit_s)
@@ -240,6 +246,10 @@ def _split_plan(scenario: Scenario, data: NetworkData, time_limit_s: float) -> s
             "Set single_sourcing = false, or add larger size levels or more candidates there")
 
 
+def _tonnes(t: float) -> str:
+    return f"{t:,.1f}" if t >= 100 else f"{t:.4g}"
+
+
 def _setting(value: object) -> str:
     """A parameter's value as a scenario file writes it (``sorting_centre = 1, …`` for a tier mapping)."""
     if isinstance(value, Mapping):
@@ -256,16 +266,20 @@ def _lp_feasible(a: DesignArrays, time_limit_s: float) -> bool:
 
 def _fewest_sites(a: DesignArrays, tier: int, time_limit_s: float) -> int:
     """A lower bound on how many sites of ``tier`` any plan opens, without that tier's budget (0 if unknown)."""
-    trial = dataclasses.replace(a, max_open={t: n for t, n in a.max_open.items() if t != tier},
-                                arc_cost=np.zeros_like(a.arc_cost), up_cost=np.zeros_like(a.up_cost),
-                                opt_fixed=(a.fac_tier[a.opt_fac] == tier).astype(float),
-                                opt_handling=np.zeros_like(a.opt_handling))
-    res = solve_mip(build_design(trial).builder, time_limit_s=time_limit_s, relative_gap=0.0)
-    return math.ceil(res.bound - 1e-6) if math.isfinite(res.bound) else 0
+    least = _least(a, time_limit_s, max_open={t: n for t, n in a.max_open.items() if t != tier},
+                   opt_fixed=(a.fac_tier[a.opt_fac] == tier).astype(float))
+    return math.ceil(least - 1e-6) if least is not None else 0
 
 
 def _min_co2(a: DesignArrays, time_limit_s: float) -> float | None:
-    trial = dataclasses.replace(a, co2_cap=None, arc_cost=a.arc_co2, up_cost=a.up_co2,
-                                opt_fixed=np.zeros_like(a.opt_fixed), opt_handling=np.zeros_like(a.opt_handling))
-    res = solve_mip(build_design(trial).builder, relax=True, time_limit_s=time_limit_s)
-    return res.objective if res.values is not None and math.isfinite(res.objective) else None
+    return _least(a, time_limit_s, co2_cap=None, arc_cost=a.arc_co2, up_cost=a.up_co2)
+
+
+def _least(a: DesignArrays, time_limit_s: float, **changes: object) -> float | None:
+    """A proven lower bound (MIP dual bound) of the instance with other costs: every cost not in
+    ``changes`` is zero, and ``changes`` may lift constraints too; None if there is none in the time."""
+    zero = {"arc_cost": np.zeros_like(a.arc_cost), "up_cost": np.zeros_like(a.up_cost),
+            "opt_fixed": np.zeros_like(a.opt_fixed), "opt_handling": np.zeros_like(a.opt_handling)}
+    res = solve_mip(build_design(dataclasses.replace(a, **(zero | changes))).builder, time_limit_s=time_limit_s,
+                    relative_gap=0.0)
+    return res.bound if res.status != "infeasible" and math.isfinite(res.bound) else None

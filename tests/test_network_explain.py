@@ -118,3 +118,17 @@ def test_a_site_budget_below_what_coverage_needs_says_how_many() -> None:
     with pytest.raises(InfeasibleError, match=r"collection point: max_sites allows 1, but every plan needs at "
                                               r"least 2 to serve every village"):
         solve_network(scenario(), params=params)
+
+
+def test_a_fixed_cost_budget_below_what_coverage_needs_gives_the_least_fixed_cost() -> None:
+    # Within 5 km both points open: 2 × 1,000 + 5,000 + 10,000 = 17,000 CNY/yr of fixed cost at least.
+    params = dataclasses.replace(BASE, max_distance_rural_km=5.0, max_fixed_cost_cny=16_500.0)
+    with pytest.raises(InfeasibleError, match=r"max_fixed_cost_cny = 16,500 is below the fixed cost every plan "
+                                              r"needs \(at least 17,000 CNY/yr\)"):
+        solve_network(scenario(), params=params)
+
+
+def test_a_co2_cap_below_the_least_emissions_gives_them() -> None:
+    # Both points open, each village to its nearest: 0.1065 t CO2/yr (test_network_design).
+    with pytest.raises(InfeasibleError, match=r"co2_cap_t = 0.1 t/yr is below .* \(0.1065 t/yr or more\)"):
+        solve_network(scenario(), params=dataclasses.replace(BASE, co2_cap_t=0.1))
