@@ -165,20 +165,36 @@ def _villages(n: int, plural_verb: str = "", singular_verb: str = "") -> str:
 
 
 def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, time_limit_s: float = 20.0) -> list[str]:
-    """After an infeasible solve: name the side constraint whose removal makes the LP feasible."""
+    """After an infeasible solve: name the side constraint that cannot be met.
+
+    The CO₂ cap, site budgets and the fixed-cost budget are set against the
+    least any plan needs (a MIP bound without that limit); then each optional
+    limit not yet named is dropped in turn on the LP relaxation; under single
+    sourcing, last, the model with shares split (``_split_plan``).
+    """
     a = data.arrays
     reasons: list[str] = []
+    named: set[str] = set()
     if a.co2_cap is not None:
-        least = _min_co2(a, time_limit_s)
+        least = _least(a, time_limit_s, co2_cap=None, arc_cost=a.arc_co2, up_cost=a.up_co2)
         if least is not None and least > a.co2_cap + 1e-6:
             reasons.append(f"co2_cap_t = {_tonnes(a.co2_cap)} t/yr is below the least transport CO2 any plan "
                            f"can reach ({_tonnes(least)} t/yr or more); raise the cap")
     for tier, limit in a.max_open.items():
-        need = _fewest_sites(a, tier, time_limit_s)
+        least = _least(a, time_limit_s, max_open={t: n for t, n in a.max_open.items() if t != tier},
+                       opt_fixed=(a.fac_tier[a.opt_fac] == tier).astype(float))
+        need = math.ceil(least - 1e-6) if least is not None else 0
         if need > limit:
+            named.add("max_sites")
             reasons.append(f"{TIERS[tier].label}: max_sites allows {limit}, but every plan needs at least {need} "
                            "to serve every village within its distance limits and the sites' capacities; raise "
                            f"max_sites.{TIERS[tier].value} or add larger size levels")
+    if a.max_fixed is not None:
+        least = _least(a, time_limit_s, max_fixed=None, opt_fixed=a.opt_fixed)
+        if least is not None and least > a.max_fixed + 1e-6:
+            named.add("max_fixed_cost_cny")
+            reasons.append(f"the fixed-cost budget max_fixed_cost_cny = {_setting(a.max_fixed)} is below the fixed "
+                           f"cost every plan needs (at least {least:,.0f} CNY/yr); raise the budget")
     for name, change, text in (
             ("max_sites", {"max_open": {}}, "the site budget max_sites ({v}) cannot be met together with the "
                                             "coverage distances and capacities"),
@@ -191,14 +207,7 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
             ("density_rule", {"min_open_groups": []},
              "the density rule (SB/T 10719) cannot be met together with the other limits")):
         value = getattr(params, name)
-        if not value or (name == "max_sites" and reasons):
-            continue
-        if _lp_feasible(dataclasses.replace(a, **change), time_limit_s):
-            least = _least(a, time_limit_s, max_fixed=None, opt_fixed=a.opt_fixed) if name == "max_fixed_cost_cny" \
-                else None
-            if least is not None and least > a.max_fixed + 1e-6:
-                text = ("the fixed-cost budget max_fixed_cost_cny = {v} is below the fixed cost every plan needs "
-                        f"(at least {least:,.0f} CNY/yr); raise the budget")
+        if value and name not in named and _lp_feasible(dataclasses.replace(a, **change), time_limit_s):
             reasons.append(text.format(v=_setting(value)))
     if not reasons and params.single_sourcing:
         split = _split_plan(scenario, data, time_limit_s)
@@ -262,17 +271,6 @@ def _setting(value: object) -> str:
 def _lp_feasible(a: DesignArrays, time_limit_s: float) -> bool:
     res = solve_mip(build_design(a).builder, relax=True, time_limit_s=time_limit_s)
     return res.status != "infeasible"
-
-
-def _fewest_sites(a: DesignArrays, tier: int, time_limit_s: float) -> int:
-    """A lower bound on how many sites of ``tier`` any plan opens, without that tier's budget (0 if unknown)."""
-    least = _least(a, time_limit_s, max_open={t: n for t, n in a.max_open.items() if t != tier},
-                   opt_fixed=(a.fac_tier[a.opt_fac] == tier).astype(float))
-    return math.ceil(least - 1e-6) if least is not None else 0
-
-
-def _min_co2(a: DesignArrays, time_limit_s: float) -> float | None:
-    return _least(a, time_limit_s, co2_cap=None, arc_cost=a.arc_co2, up_cost=a.up_co2)
 
 
 def _least(a: DesignArrays, time_limit_s: float, **changes: object) -> float | None:
