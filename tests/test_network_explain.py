@@ -132,3 +132,19 @@ def test_a_co2_cap_below_the_least_emissions_gives_them() -> None:
     # Both points open, each village to its nearest: 0.1065 t CO2/yr (test_network_design).
     with pytest.raises(InfeasibleError, match=r"co2_cap_t = 0.1 t/yr is below .* \(0.1065 t/yr or more\)"):
         solve_network(scenario(), params=dataclasses.replace(BASE, co2_cap_t=0.1))
+
+
+def test_whole_villages_that_do_not_pack_are_named_on_the_heuristic_path() -> None:
+    # 30 villages of 15 t and 25 points of 20 t, all arcs kept (750: the heuristic runs first): 450 t fit
+    # in 500 t of points when villages split, but a point holds one whole village at most.
+    levels = (dataclasses.replace(LEVELS[0], capacity_t_per_year=20.0), *LEVELS[1:])
+    vs = tuple(_village(f"v{i}", 15, 93.50 + 0.001 * i) for i in range(30))
+    points = tuple(_site(f"p{j}", Tier.COLLECTION_POINT, 93.50 + 0.001 * j) for j in range(25))
+    km = {(f"v{i}", f"p{j}"): 1 + (i * 7 + j * 3) % 5 for i in range(30) for j in range(25)}
+    km |= {(f"p{j}", "s1"): 5 for j in range(25)} | {("s1", "c1"): 10}
+    sc = scenario(villages=vs, km=km)
+    sc = sc.with_changes(sites=(*points, *sc.sites[2:]), size_levels=levels, travel=TableTravelModel(km))
+    with pytest.raises(InfeasibleError, match=r"伊州区 \(650502\): the tonnes fit, but not in whole loads: a plan "
+                                              r"exists when shares may split .* it divides \d+ villages over several "
+                                              r"sites"):
+        solve_network(sc, params=dataclasses.replace(BASE, k_nearest=0))
