@@ -24,6 +24,7 @@ tonnes per village; the plan splits each flow back into streams exactly.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 
@@ -119,6 +120,11 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
         if sol.status == "interrupted":
             raise SolverError(f"the solve was interrupted after {time.perf_counter() - start:.1f} s, before any "
                               "plan was found")
+        if math.isfinite(sol.split_objective):
+            raise SolverError(f"no plan with whole villages (single sourcing) was found within {limit:g} s, but "
+                              f"with shares split there is one ({sol.split_objective:,.0f} CNY/yr): whole villages "
+                              "may not pack into the size levels in reach. Set single_sourcing = false, add larger "
+                              "size levels, or raise the time limit (--time-limit)")
         raise SolverError(f"{params.backend} found no plan within {limit:g} s ({sol.status}); "
                           "raise the time limit (--time-limit)")
     sol.time_s = time.perf_counter() - start

@@ -97,6 +97,8 @@ class DesignSolution:
     status: str
     backend: str
     message: str = ""
+    #: Under single sourcing, the best plan found with shares split (the split stage), CNY/yr; inf if none.
+    split_objective: float = math.inf
 
     @property
     def gap(self) -> float:
@@ -221,6 +223,7 @@ class _Search:
         self.best_source = ""
         self.bound = -math.inf
         self.infeasible = False
+        self.split_objective = math.inf
         self.last_status = ""
         self.heuristic_only = False
         self.move_s = max(1.0, 0.15 * time_limit_s)
@@ -396,7 +399,7 @@ class _Search:
         elapsed = time.perf_counter() - self.start
         if status == "infeasible":
             return DesignSolution(self.model.arrays, self.model, None, math.inf, math.inf, elapsed,
-                                  "infeasible", self.backend)
+                                  "infeasible", self.backend, split_objective=self.split_objective)
         values, obj, source = self.best_values, self.best_obj, self.best_source
         if values is None and self.safety is not None:
             values, obj, source = self.safety, self.model.objective_of(self.safety), "the greedy start"
@@ -415,7 +418,7 @@ class _Search:
                 status = "feasible"
         backend = self.backend if source == "mip" else "heuristic"
         return DesignSolution(self.model.arrays, self.model, values, obj, bound, elapsed,
-                              status, backend, f"best from {source or 'none'}")
+                              status, backend, f"best from {source or 'none'}", self.split_objective)
 
     # -- the heuristic ------------------------------------------------------
     def split_stage(self, budget_s: float) -> None:
@@ -439,6 +442,7 @@ class _Search:
             self.infeasible = True
         if sol.values is None:
             return
+        self.split_objective = sol.objective
         self.bound = max(self.bound, sol.bound)
         deadline = began + budget_s
         self.fixed_sites(np.round(sol.values[sol.model.y]), deadline, move=True,

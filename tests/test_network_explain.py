@@ -7,13 +7,17 @@ points of one 100 t/yr level, village→point radius 50 km).
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 
 import pytest
 
-from network import InfeasibleError, SiteStatus, SizeLevel, TableTravelModel, Tier
+from network import InfeasibleError, SiteStatus, SizeLevel, SolverError, TableTravelModel, Tier
+from solver import network_design
 from solver.network_check import check_network_plan
+from solver.network_data import build_network_data
 from solver.network_design import solve_network
 from solver.network_explain import _setting
+from solver.network_search import solve_design
 from tests.test_network_design import BASE, KM, LEVELS, _site, _village, scenario
 
 # v3 (150 t) is larger than any point (100 t). Under single sourcing it must be collected
@@ -134,17 +138,37 @@ def test_a_co2_cap_below_the_least_emissions_gives_them() -> None:
         solve_network(scenario(), params=dataclasses.replace(BASE, co2_cap_t=0.1))
 
 
-def test_whole_villages_that_do_not_pack_are_named_on_the_heuristic_path() -> None:
-    # 30 villages of 15 t and 25 points of 20 t, all arcs kept (750: the heuristic runs first): 450 t fit
-    # in 500 t of points when villages split, but a point holds one whole village at most.
+def pigeonhole_scenario():
+    """30 villages of 15 t and 25 points of 20 t: 450 t fit in 500 t of points when villages split,
+    but a point holds one whole village at most."""
     levels = (dataclasses.replace(LEVELS[0], capacity_t_per_year=20.0), *LEVELS[1:])
     vs = tuple(_village(f"v{i}", 15, 93.50 + 0.001 * i) for i in range(30))
     points = tuple(_site(f"p{j}", Tier.COLLECTION_POINT, 93.50 + 0.001 * j) for j in range(25))
     km = {(f"v{i}", f"p{j}"): 1 + (i * 7 + j * 3) % 5 for i in range(30) for j in range(25)}
     km |= {(f"p{j}", "s1"): 5 for j in range(25)} | {("s1", "c1"): 10}
     sc = scenario(villages=vs, km=km)
-    sc = sc.with_changes(sites=(*points, *sc.sites[2:]), size_levels=levels, travel=TableTravelModel(km))
+    return sc.with_changes(sites=(*points, *sc.sites[2:]), size_levels=levels, travel=TableTravelModel(km))
+
+
+ALL_ARCS = dataclasses.replace(BASE, k_nearest=0)  # 750 village arcs: the heuristic runs first
+
+
+def test_whole_villages_that_do_not_pack_are_named_on_the_heuristic_path() -> None:
     with pytest.raises(InfeasibleError, match=r"伊州区 \(650502\): the tonnes fit, but not in whole loads: a plan "
                                               r"exists when shares may split .* it divides \d+ villages over several "
                                               r"sites"):
-        solve_network(sc, params=dataclasses.replace(BASE, k_nearest=0))
+        solve_network(pigeonhole_scenario(), params=ALL_ARCS)
+
+
+def test_the_search_keeps_the_split_plan_it_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = build_network_data(pigeonhole_scenario(), ALL_ARCS)
+    sol = solve_design(data.arrays, time_limit_s=10)
+    assert sol.status == "infeasible"
+    split = solve_network(pigeonhole_scenario(), params=replace(ALL_ARCS, single_sourcing=False))
+    assert split.total_cost_cny == pytest.approx(43_440)
+    assert sol.split_objective == pytest.approx(split.total_cost_cny)
+    # A solve that ends with no plan and no proof says a split plan exists.
+    monkeypatch.setattr(network_design, "solve_design", lambda *args, **kw: replace(sol, status="time_limit"))
+    with pytest.raises(SolverError, match=r"no plan with whole villages .* with shares split there is one "
+                                          r"\(43,440 CNY/yr\)"):
+        solve_network(pigeonhole_scenario(), params=ALL_ARCS)
