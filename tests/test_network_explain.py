@@ -7,7 +7,6 @@ points of one 100 t/yr level, village→point radius 50 km).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import replace
 
 import pytest
 
@@ -164,11 +163,11 @@ def test_the_search_keeps_the_split_plan_it_found(monkeypatch: pytest.MonkeyPatc
     data = build_network_data(pigeonhole_scenario(), ALL_ARCS)
     sol = solve_design(data.arrays, time_limit_s=10)
     assert sol.status == "infeasible"
-    split = solve_network(pigeonhole_scenario(), params=replace(ALL_ARCS, single_sourcing=False))
+    split = solve_network(pigeonhole_scenario(), params=dataclasses.replace(ALL_ARCS, single_sourcing=False))
     assert split.total_cost_cny == pytest.approx(43_440)
     assert sol.split_objective == pytest.approx(split.total_cost_cny)
     # A solve that ends with no plan and no proof says a split plan exists.
-    monkeypatch.setattr(network_design, "solve_design", lambda *args, **kw: replace(sol, status="time_limit"))
+    monkeypatch.setattr(network_design, "solve_design", lambda *args, **kw: dataclasses.replace(sol, status="time_limit"))
     with pytest.raises(SolverError, match=r"no plan with whole villages .* with shares split there is one "
                                           r"\(43,440 CNY/yr\)"):
         solve_network(pigeonhole_scenario(), params=ALL_ARCS)
