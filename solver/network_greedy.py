@@ -49,11 +49,43 @@ def greedy_open(a: DesignArrays, *, max_rounds: int = 40) -> np.ndarray:
                 cost, load = _construct(a, closed)
                 if cost < best_cost - 1e-6 * abs(best_cost):
                     best_cost, best_load, best_closed, improved = cost, load, closed, True
+    best_load = _within_site_budgets(a, best_closed, best_load)
     big = _largest_option(a)
     y = np.zeros(len(a.opt_fac))
     is_open = (best_load > 1e-12) | forced
     y[big[is_open & (big >= 0)]] = 1.0
     return y
+
+
+def _within_site_budgets(a: DesignArrays, closed: np.ndarray, load: np.ndarray) -> np.ndarray:
+    """Loads of a construction that opens no more sites per tier than ``a.max_open`` allows.
+
+    Where a tier has too many, its least-loaded sites (not forced) close and the
+    construction runs again; loads move, so this repeats until every tier fits.
+    """
+    if not a.max_open:
+        return load
+    forced = a.fac_forced.astype(bool)
+    closed = closed.copy()
+    for _ in range(a.n_fac):
+        over = False
+        closed &= load <= 1e-12  # a closed site that still gets load (its villages' only one) is open
+        # A site that is some village's last server in reach stays (closing it strands the village).
+        reach = ~closed[a.arc_fac]
+        servers_left = np.bincount(a.arc_cli[reach], minlength=a.n_cli)
+        last = np.zeros(a.n_fac, dtype=bool)
+        last[a.arc_fac[reach & (servers_left[a.arc_cli] == 1)]] = True
+        for tier, limit in a.max_open.items():
+            is_open = (a.fac_tier == tier) & ~closed & ((load > 1e-12) | forced)
+            extra = int(is_open.sum()) - limit
+            candidates = np.flatnonzero(is_open & ~forced & ~last)
+            if extra > 0 and len(candidates):
+                closed[candidates[np.argsort(load[candidates], kind="stable")[:extra]]] = True
+                over = True
+        if not over:
+            return load
+        _, load = _construct(a, closed)
+    return load
 
 
 def path_bound(a: DesignArrays) -> float:

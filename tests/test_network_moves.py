@@ -3,6 +3,7 @@
 import time
 
 import numpy as np
+import pytest
 
 from geodata.regions import load_region
 from network.network_params import NetworkParams
@@ -11,6 +12,7 @@ from solver.network_greedy import greedy_open
 from solver.network_model import DesignArrays, build_design
 from solver.network_moves import drop_add
 from solver.network_repair import assign_to_open, satisfies_rows
+from tests.test_network_collapse import _random_three_tier
 
 
 def _two_sites(cap_a: float = 5.0) -> DesignArrays:
@@ -103,3 +105,41 @@ def test_a_point_stranded_by_mobile_collection_gets_room_at_its_station() -> Non
     assert values is not None and satisfies_rows(model, values)
     assert list(values[model.x]) == [0.0, 1.0, 1.0]
     assert list(values[model.f]) == [5.0, 5.0, 6.0]
+
+
+def _last_server() -> DesignArrays:
+    """Client 0 (10 t) reaches only site 0; clients 1, 2 (10 t each) reach site 0 at 50 per client and site 1
+    at 1. Both sites: fixed 10, capacity 100, no upper tier."""
+    return DesignArrays(
+        fac_tier=np.zeros(2, dtype=np.int64), fac_forced=np.zeros(2, dtype=bool), fac_shared=np.zeros(2, dtype=bool),
+        opt_fac=np.array([0, 1]), opt_fixed=np.array([10.0, 10.0]), opt_cap=np.array([100.0, 100.0]),
+        opt_handling=np.zeros(2), demand=np.full(3, 10.0), arc_cli=np.array([0, 1, 1, 2, 2]),
+        arc_fac=np.array([0, 0, 1, 0, 1]), arc_cost=np.array([1.0, 50.0, 1.0, 50.0, 1.0]), arc_co2=np.zeros(5))
+
+
+def test_the_greedy_keeps_a_site_budget_and_each_villages_last_server() -> None:
+    a = _last_server()
+    assert list(greedy_open(a)) == [1.0, 1.0]  # unconstrained: both
+    # One site allowed: site 1 carries more, but site 0 is client 0's only server, so site 0 stays.
+    a.max_open = {0: 1}
+    y = greedy_open(a)
+    assert list(y) == [1.0, 0.0]
+    model = build_design(a)
+    values = assign_to_open(model, y)
+    assert values is not None and satisfies_rows(model, values)
+    assert model.objective_of(values) == 10 + 1 + 50 + 50
+
+
+@pytest.mark.parametrize("seed", [0, 2, 4, 6, 7, 9])  # those where the unconstrained greedy opens 2 of a tier
+def test_greedy_plans_keep_the_site_budgets_of_random_instances(seed: int) -> None:
+    a = _random_three_tier(seed, single=True, max_demand=100.0)
+    free = greedy_open(a)
+    opened = np.bincount(a.fac_tier[a.opt_fac[free > 0.5]], minlength=3)
+    assert opened[:2].max() >= 2
+    a.max_open = {0: max(1, int(opened[0]) - 1), 1: max(1, int(opened[1]) - 1)}
+    y = greedy_open(a)
+    assert np.all(np.bincount(a.fac_tier[a.opt_fac[y > 0.5]], minlength=3)[:2] <= [a.max_open[0], a.max_open[1]])
+    model = build_design(a)
+    values = assign_to_open(model, y)
+    if values is not None:  # the repair may still find no room; a plan it gives meets every row
+        assert satisfies_rows(model, values)
