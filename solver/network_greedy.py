@@ -30,6 +30,7 @@ def greedy_open(a: DesignArrays, *, max_rounds: int = 40) -> np.ndarray:
     of their capacity are closed and the construction repeated; a change is
     kept when the estimated cost (fixed at the cheapest fitting level,
     handling, transport) falls. Tiers are tried from the top (centres) down.
+    Last, the site budgets (``a.max_open``) are kept (``_within_site_budgets``).
     """
     best_closed = np.zeros(a.n_fac, dtype=bool)
     best_cost, best_load = _construct(a, best_closed)
