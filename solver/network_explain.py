@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 
@@ -170,18 +171,24 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
     The CO₂ cap, site budgets and the fixed-cost budget are set against the
     least any plan needs (a MIP bound without that limit); then each optional
     limit not yet named is dropped in turn on the LP relaxation; under single
-    sourcing, last, the model with shares split (``_split_plan``).
+    sourcing, last, the model with shares split (``_split_plan``). All checks
+    share ``time_limit_s`` (each gets at least a second).
     """
     a = data.arrays
     reasons: list[str] = []
     named: set[str] = set()
+    deadline = time.perf_counter() + time_limit_s
+
+    def left() -> float:  # the checks share the time limit; each gets at least a second
+        return max(1.0, deadline - time.perf_counter())
+
     if a.co2_cap is not None:
-        least = _least(a, time_limit_s, co2_cap=None, arc_cost=a.arc_co2, up_cost=a.up_co2)
+        least = _least(a, left(), co2_cap=None, arc_cost=a.arc_co2, up_cost=a.up_co2)
         if least is not None and least > a.co2_cap + 1e-6:
             reasons.append(f"co2_cap_t = {_tonnes(a.co2_cap)} t/yr is below the least transport CO2 any plan "
                            f"can reach ({_tonnes(least)} t/yr or more); raise the cap")
     for tier, limit in a.max_open.items():
-        least = _least(a, time_limit_s, max_open={t: n for t, n in a.max_open.items() if t != tier},
+        least = _least(a, left(), max_open={t: n for t, n in a.max_open.items() if t != tier},
                        opt_fixed=(a.fac_tier[a.opt_fac] == tier).astype(float))
         need = math.ceil(least - 1e-6) if least is not None else 0
         if need > limit:
@@ -190,7 +197,7 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
                            "to serve every village within its distance limits and the sites' capacities; raise "
                            f"max_sites.{TIERS[tier].value} or add larger size levels")
     if a.max_fixed is not None:
-        least = _least(a, time_limit_s, max_fixed=None, opt_fixed=a.opt_fixed)
+        least = _least(a, left(), max_fixed=None, opt_fixed=a.opt_fixed)
         if least is not None and least > a.max_fixed + 1e-6:
             named.add("max_fixed_cost_cny")
             reasons.append(f"the fixed-cost budget max_fixed_cost_cny = {_setting(a.max_fixed)} is below the fixed "
@@ -207,10 +214,10 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
             ("density_rule", {"min_open_groups": []},
              "the density rule (SB/T 10719) cannot be met together with the other limits")):
         value = getattr(params, name)
-        if value and name not in named and _lp_feasible(dataclasses.replace(a, **change), time_limit_s):
+        if value and name not in named and _lp_feasible(dataclasses.replace(a, **change), left()):
             reasons.append(text.format(v=_setting(value)))
     if not reasons and params.single_sourcing:
-        split = _split_plan(scenario, data, time_limit_s)
+        split = _split_plan(scenario, data, left())
         if split is not None:
             reasons.append(split)
     if not reasons:
@@ -269,8 +276,9 @@ def _setting(value: object) -> str:
 
 
 def _lp_feasible(a: DesignArrays, time_limit_s: float) -> bool:
+    """Whether the LP relaxation has a solution (an LP stopped by the clock blames nothing)."""
     res = solve_mip(build_design(a).builder, relax=True, time_limit_s=time_limit_s)
-    return res.status != "infeasible"
+    return res.values is not None
 
 
 def _least(a: DesignArrays, time_limit_s: float, **changes: object) -> float | None:
