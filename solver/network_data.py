@@ -50,6 +50,11 @@ class NetworkData:
     dropped: list[tuple[CandidateSite, str]]
     density_required: dict[str, int]
 
+    @property
+    def clients(self) -> list[Village]:
+        """The modelled villages (those generating something), in the arrays' client order."""
+        return [v for v, m in zip(self.villages, self.modelled, strict=True) if m]
+
 
 def _nearest(dist: np.ndarray, limit: np.ndarray | float, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(row, col) pairs with finite dist ≤ limit (per row), and whether each is among the k nearest of its row."""

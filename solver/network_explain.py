@@ -31,7 +31,7 @@ def precheck(scenario: Scenario, params: NetworkParams, data: NetworkData) -> li
     """Reasons, by area, why no plan can exist (empty when none is found cheaply)."""
     a = data.arrays
     reasons: list[str] = []
-    vil = [v for v, m in zip(data.villages, data.modelled, strict=True) if m]
+    vil = data.clients
     has_arc = np.zeros(a.n_cli, dtype=bool)
     has_arc[a.arc_cli] = True
     stranded: dict[str, list[str]] = defaultdict(list)
@@ -243,7 +243,7 @@ def _split_plan(scenario: Scenario, data: NetworkData, time_limit_s: float) -> s
     split_villages = np.flatnonzero(np.bincount(a.arc_cli[used], minlength=a.n_cli) > 1)
     sending = res.values[split.f] > 1e-6
     split_sites = np.flatnonzero(np.bincount(a.up_from[sending], minlength=a.n_fac) > 1)
-    vil = [v for v, m in zip(data.villages, data.modelled, strict=True) if m]
+    vil = data.clients
     where = []
     if len(split_villages):
         names = _listed([f"{vil[i].name} ({a.demand[i]:,.0f} t/yr)" for i in split_villages])

@@ -105,11 +105,16 @@ def path_bound(a: DesignArrays) -> float:
     return float(best.sum()) if np.all(np.isfinite(best)) else -np.inf
 
 
+def level_costs(a: DesignArrays, capacity: np.ndarray) -> np.ndarray:
+    """Per site, its least cost per tonne over its sizes: min_o (F_o / capacity_o + h_o)."""
+    level = np.full(a.n_fac, np.inf)
+    np.minimum.at(level, a.opt_fac, a.opt_fixed / np.maximum(capacity, 1e-9) + a.opt_handling)
+    return level
+
+
 def _unit_costs(a: DesignArrays, closed: np.ndarray, capacity: np.ndarray | None = None) -> np.ndarray:
     """Per-tonne cost from each facility to the end: cheapest level (F/Q + h) plus the cheapest way up."""
-    unit_level = np.full(a.n_fac, np.inf)
-    per_t = a.opt_fixed / np.maximum(a.opt_cap if capacity is None else capacity, 1e-9) + a.opt_handling
-    np.minimum.at(unit_level, a.opt_fac, per_t)
+    unit_level = level_costs(a, a.opt_cap if capacity is None else capacity)
     unit_level[closed] = np.inf
     unit = unit_level.copy()
     for tier in sorted(set(a.fac_tier.tolist()), reverse=True):

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.network_greedy import _largest_cap, _unit_costs
+from solver.network_greedy import _largest_cap, _unit_costs, level_costs
 from solver.network_model import DesignArrays, _group, reachable_inflow
 
 #: Polyak step factor at the start; halved after ``STALL_ITERATIONS`` steps without a better bound
@@ -137,8 +137,7 @@ def lagrangian_bound(a: DesignArrays, *, deadline: float, best_plan: Callable[[]
     sites = _Knapsacks(a)
     cap_eff = sites.cap
     unit = _unit_costs(a, np.zeros(a.n_fac, dtype=bool), cap_eff)
-    level = np.full(a.n_fac, np.inf)
-    np.minimum.at(level, a.opt_fac, a.opt_fixed / np.maximum(cap_eff, 1e-9) + a.opt_handling)
+    level = level_costs(a, cap_eff)
     passes_on = np.zeros(a.n_fac, dtype=bool)
     passes_on[a.up_from] = True
     lam = np.where(passes_on, unit - level, 0.0)

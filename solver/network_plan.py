@@ -49,7 +49,7 @@ def build_plan(scenario: Scenario, params: NetworkParams, data: NetworkData, sol
     a = data.arrays
     y = sol.y
     x = sol.x.copy()
-    vil = [v for v, m in zip(data.villages, data.modelled, strict=True) if m]
+    vil = data.clients
     if not a.single_source:  # drop numerical dust, renormalise
         x[x < 1e-7] = 0.0
         total = np.bincount(a.arc_cli, weights=x, minlength=a.n_cli)
