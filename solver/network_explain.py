@@ -17,7 +17,6 @@ import numpy as np
 
 from network.network_params import NetworkParams
 from network.scenario import Scenario
-from network.sites import Tier
 from solver.network_data import TIERS, NetworkData
 from solver.network_flow import CarriedFlow, carried_flow
 from solver.network_greedy import _largest_cap
@@ -61,18 +60,17 @@ def precheck(scenario: Scenario, params: NetworkParams, data: NetworkData) -> li
     min_fixed = np.full(a.n_fac, np.inf)
     np.minimum.at(min_fixed, a.opt_fac, a.opt_fixed)
     forced = a.fac_forced.astype(bool)
-    for tier_key, limit in params.max_sites.items():
-        tier = Tier(tier_key)
-        if tier not in TIERS:
-            continue
-        n_forced = int(forced[a.fac_tier == TIERS.index(tier)].sum())
+    crossed = _tiers_all_flow_crosses(a)
+    for t, limit in a.max_open.items():
+        tier = TIERS[t]
+        n_forced = int(forced[a.fac_tier == t].sum())
         if n_forced > limit:
             names = ", ".join(s.site_id for s, f in zip(data.sites, forced, strict=True) if f and s.tier is tier)
             reasons.append(f"{tier.label}: {n_forced} sites are forced open (existing/required: {names}) but "
                            f"max_sites allows {limit}")
-        elif TIERS.index(tier) in _tiers_all_flow_crosses(a):
+        elif t in crossed:
             # Every tonne passes this tier: the `limit` largest of its sites must hold all of it.
-            largest = np.sort(cap_max[a.fac_tier == TIERS.index(tier)])[::-1][:limit]
+            largest = np.sort(cap_max[a.fac_tier == t])[::-1][:limit]
             if largest.sum() < a.demand.sum() - 1e-6:
                 reasons.append(f"{tier.label}: max_sites allows {limit}, but every tonne passes this tier and "
                                f"the {limit} largest of its sites hold {largest.sum():,.0f} t/yr at their largest "
