@@ -124,11 +124,11 @@ def _write_outputs(scenario: Scenario, plan: Plan, out: Path, checks: list[str] 
 def plan(
     region: Annotated[str | None, typer.Option("--region", "-r", help="Bundled region 内置区域, e.g. hami, datong.")] = None,
     scenario_file: Annotated[Path | None, typer.Option(
-        "--scenario", "-s", help="TOML/YAML file with [network] and [costs] tables 情景参数文件 "
+        "--scenario", "-s", help="TOML/YAML file with \\[network] and \\[costs] tables 情景参数文件 "
                                  "(docs/examples/plan_hami.toml).")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder 输出目录 (default out/<region>).")] = None,
     time_limit: Annotated[float | None, typer.Option(
-        "--time-limit", help="Seconds for the solve 求解时限 (default: [network] time_limit_s, 60).")] = None,
+        "--time-limit", help="Seconds for the solve 求解时限 (default: \\[network] time_limit_s, 60).")] = None,
     backend: Annotated[str | None, typer.Option(
         help=f"MIP backend 求解器: {' | '.join(MIP_BACKENDS)} (default highs).")] = None,
     villages: Annotated[Path | None, typer.Option(help="Your villages file 村庄文件 (CSV/Excel/GeoPackage).")] = None,
