@@ -9,6 +9,7 @@ caller) stops it and the best solution found so far is kept.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import math
@@ -32,6 +33,12 @@ WATCHDOG_GRACE_S = 0.3
 ABANDON_AFTER_S = 1.0
 
 _SOLVER_TYPES = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
+#: SCIP solves in this process take turns. With ortools 9.15, two at once crashed the
+#: process (SIGSEGV: Wuhai with ``backend = "scip"`` and two threads, the heuristic's LP
+#: beside the bound core's sub-MIP, every run), and SCIP does not react to the
+#: interrupter (its event handler fails to attach: the ``SCIPcatchEvent`` error line),
+#: so a solve the caller stopped waiting for may still be running when the next starts.
+_SCIP_TURN = threading.Lock()
 #: Done-flags of backend solves this process stopped waiting for (see ``backends_running``).
 _LEFT_RUNNING: list[threading.Event] = []
 
@@ -261,10 +268,16 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
 
     def run() -> None:
         try:
-            box["result"] = core_solver.solve(
-                proto, _SOLVER_TYPES[backend].value, init_arguments.StreamableSolverInitArguments().to_proto(),
-                params.to_proto(), model_params, None, callback.CallbackRegistration().to_proto(), None,
-                stop.pybind_interrupter)
+            with _SCIP_TURN if backend == "scip" else contextlib.nullcontext():
+                # The limit counts from the call, not from this backend's turn.
+                left = start + time_limit_s - time.perf_counter()
+                if left <= 0.01 or stop.interrupted:
+                    return
+                params.time_limit = _timedelta(left)
+                box["result"] = core_solver.solve(
+                    proto, _SOLVER_TYPES[backend].value, init_arguments.StreamableSolverInitArguments().to_proto(),
+                    params.to_proto(), model_params, None, callback.CallbackRegistration().to_proto(), None,
+                    stop.pybind_interrupter)
         except Exception as exc:  # re-raised below as SolverError
             box["error"] = exc
         finally:
@@ -299,6 +312,9 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
                          time.perf_counter() - start, interrupted)
     if "error" in box:
         raise SolverError(f"{backend} failed: {box['error']}") from None
+    if "result" not in box:  # stopped, or out of time, before its turn came
+        return MipResult("interrupted" if interrupted else "time_limit", None, math.inf, -math.inf,
+                         time.perf_counter() - start, interrupted)
     return _read_result(box["result"], builder.n_vars, time.perf_counter() - start, interrupted=interrupted,
                         timed_out=stop.interrupted and not interrupted)
 

@@ -145,6 +145,43 @@ def test_the_command_exits_with_its_code_while_an_abandoned_solve_runs() -> None
     assert done.stdout.split() == ["interrupted", "True"]
 
 
+def test_the_plan_command_with_scip_on_two_threads_finishes_with_a_checked_plan(tmp_path) -> None:
+    # Two SCIP solves at once (the heuristic's LP beside the bound core's sub-MIP) crashed
+    # the process with SIGSEGV on Wuhai at ~5 s, every run; a subprocess keeps pytest alive.
+    import subprocess
+    import sys
+
+    scenario = tmp_path / "scip.toml"
+    scenario.write_text('[network]\nbackend = "scip"\nthreads = 2\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "solve.py", "plan", "--region", "wuhai", "--scenario", str(scenario),
+                           "--time-limit", "8", "--out", str(tmp_path / "out")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "OK 通过" in done.stdout
+
+
+def test_scip_solves_take_turns_and_the_limit_counts_from_the_call() -> None:
+    import threading
+    import time
+
+    from geodata.regions import load_region
+    from solver.network_data import build_network_data
+    from solver.network_mip import solve_mip
+    from solver.network_model import build_design
+
+    builder = build_design(build_network_data(load_region("wuhai"), NetworkParams()).arrays).builder
+    first = threading.Thread(target=solve_mip, args=(builder,), kwargs={"backend": "scip", "time_limit_s": 3.0})
+    first.start()
+    time.sleep(0.3)
+    began = time.perf_counter()
+    second = solve_mip(builder, backend="scip", time_limit_s=0.5)
+    waited = time.perf_counter() - began
+    first.join()
+    # Its half second ran out while the first solve had SCIP: no result, and no overrun.
+    assert (second.status, second.values) == ("time_limit", None)
+    assert waited < 2.5
+
+
 def test_plan_command_writes_the_plan_and_reports_the_checker(tmp_path) -> None:
     pytest.importorskip("geodata.regions")
     from typer.testing import CliRunner
