@@ -207,5 +207,5 @@ class _State:
         chosen_up[self.up_of[self.up_of >= 0]] = True
         flow = np.zeros(len(a.up_from))
         flow[chosen_up] = self.load[a.up_from[chosen_up]]
-        levels = _cheapest_levels(self.model, self.load, chosen_up, self.open | self.forced)
+        levels = _cheapest_levels(self.model, self.load, chosen_up, self.open | self.forced, self.forced)
         return _vector(self.model, self.load, self.arc_of, chosen_up, flow, levels)

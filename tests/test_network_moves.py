@@ -53,6 +53,23 @@ def test_a_client_without_room_opens_a_closed_site_unless_levels_are_kept() -> N
     assert assign_to_open(model, np.array([1.0, 0.0]), keep_levels=True) is None
 
 
+def test_idle_sites_stay_open_where_a_group_needs_them() -> None:
+    # The density rule as a group minimum: two of the three sites open, though A holds every client.
+    a = DesignArrays(
+        fac_tier=np.zeros(3, dtype=np.int64), fac_forced=np.zeros(3, dtype=bool), fac_shared=np.zeros(3, dtype=bool),
+        opt_fac=np.arange(3), opt_fixed=np.array([10.0, 10.0, 4.0]), opt_cap=np.full(3, 5.0),
+        opt_handling=np.zeros(3), demand=np.ones(3), arc_cli=np.repeat(np.arange(3), 3),
+        arc_fac=np.tile(np.arange(3), 3), arc_cost=np.tile([1.0, 2.0, 3.0], 3), arc_co2=np.zeros(9),
+        min_open_groups=[(np.arange(3), 2)])
+    model = build_design(a)
+    values = assign_to_open(model, np.array([1.0, 1.0, 0.0]))
+    assert values is not None and satisfies_rows(model, values)
+    assert list(values[model.y]) == [1.0, 0.0, 1.0]  # the idle site kept is the cheapest to keep
+    assert model.objective_of(values) == 10 + 4 + 3
+    moved = drop_add(model, values, time.perf_counter() + 5)
+    assert satisfies_rows(model, moved) and model.objective_of(moved) == 17
+
+
 def test_add_move_opens_a_site_that_pays_for_itself() -> None:
     a = _two_sites()
     a.arc_cost = np.array([1.0, 30.0, 30.0, 1.0, 30.0, 1.0])  # clients 1 and 2 are far from A, near B
