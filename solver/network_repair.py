@@ -135,9 +135,11 @@ def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None
         forced = forced | _kept_for_minimums(a, is_open, load, forced)
         is_open |= forced
     sent_on = np.full(a.n_fac, -1, dtype=np.int64)
+    receiving = np.zeros(a.n_fac, dtype=bool)  # named by a sender, so open and sending on, even if idle
     for tier in sorted(set(a.fac_tier[a.up_from].tolist())):
         tier_arcs = np.flatnonzero(a.fac_tier[a.up_from] == tier)
-        senders = np.flatnonzero((a.fac_tier == tier) & (is_open if keep_levels else (load > 1e-12) | forced))
+        senders = np.flatnonzero((a.fac_tier == tier)
+                                 & (is_open if keep_levels else (load > 1e-12) | forced | receiving))
         up_price = a.up_cost + np.where(is_open, unit, all_unit)[a.up_to]
 
         def up_arcs_of(j: int, tier_arcs: np.ndarray = tier_arcs, up_price: np.ndarray = up_price) -> np.ndarray:
@@ -156,6 +158,9 @@ def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None
             mine = up_arcs_of(j)
             to = a.up_to[mine]
             fits = np.flatnonzero(is_open[to] & (cap[to] - load[to] >= load[j] - 1e-9))
+            if load[j] <= 1e-12:  # an idle sender names a receiver in use before an idle one it would open
+                busy = (load[to[fits]] > 1e-12) | forced[to[fits]] | receiving[to[fits]]
+                fits = np.concatenate([fits[busy], fits[~busy]])
             if not len(fits) and eject:
                 moved = _make_room(mine[is_open[to]], load[j], a.up_to, cap, load, [
                     _Placed(sent_on, a.up_to, load, open_up_arcs_of),
@@ -169,7 +174,8 @@ def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None
                 cap[to[fits[0]]] = largest[to[fits[0]]]
             u = mine[fits[0]]
             sent_on[j] = u
-            load[a.up_to[u]] += load[j]  # a forced idle sender still names an open receiver
+            load[a.up_to[u]] += load[j]
+            receiving[a.up_to[u]] = True
     used_up = sent_on[sent_on >= 0]
     flow[used_up] = load[a.up_from[used_up]]
     chosen_up = np.zeros(n_up, dtype=bool)

@@ -17,8 +17,10 @@ milliseconds: moving d tonnes from server j to server k changes
 
 a move is made when the sum is negative and every new load fits a level.
 Sites themselves (points to stations, stations to centres) move the same way
-with their whole load. Plans with a CO₂ cap or site-count side constraints
-are left to the MIP moves (closing a site could break those rows).
+with their whole load. Under the density rule (``min_open_groups``) a site
+whose county has no open site to spare stays open when emptied (and costs
+its cheapest level); plans with a CO₂ cap, an exact site count or a shared
+share are left to the MIP moves (closing a site could break those rows).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def shift_moves(model: DesignModel, values: np.ndarray, deadline: float,
     """
     a = model.arrays
     if (not a.single_source or not a.single_source_upper or a.co2_cap is not None or a.exact_open
-            or a.min_open_groups or a.min_shared_share > 0):
+            or a.min_shared_share > 0):
         return values
     state = _State(model, values)
     made = 0
@@ -90,6 +92,13 @@ class _State:
         self.forced = a.fac_forced.astype(bool)
         self.open = self.load > 1e-12
         self.open[a.opt_fac[np.round(values[model.y]) > 0.5]] = True
+        # Density rule: each group's least number of open sites, and how many are open.
+        self.groups_of: list[list[int]] = [[] for _ in range(a.n_fac)]
+        self.group_least = np.array([count for _, count in a.min_open_groups], dtype=float)
+        self.group_open = np.array([self.open[facs].sum() for facs, _ in a.min_open_groups], dtype=float)
+        for g, (facs, _) in enumerate(a.min_open_groups):
+            for j in facs:
+                self.groups_of[int(j)].append(g)
         self.arcs_of_client = [[] for _ in range(a.n_cli)]
         for arc in np.argsort(a.arc_cost, kind="stable"):
             self.arcs_of_client[a.arc_cli[arc]].append(int(arc))
@@ -97,8 +106,12 @@ class _State:
         for u in np.argsort(a.up_cost, kind="stable"):
             self.ups_of_site[a.up_from[u]].append(int(u))
 
+    def stays_open(self, j: int) -> bool:
+        """Whether site j stays open when empty: forced, or its group has no open site to spare."""
+        return bool(self.forced[j]) or any(self.group_open[g] <= self.group_least[g] for g in self.groups_of[j])
+
     def site_cost(self, j: int, load: float) -> float:
-        if load <= 1e-12 and not self.forced[j]:
+        if load <= 1e-12 and not self.stays_open(j):
             return 0.0
         best = math.inf
         for cap, fixed, handling in self.levels[j]:
@@ -191,7 +204,10 @@ class _State:
         """Apply a move's load changes; an emptied old site closes."""
         for j, d in delta_load.items():
             self.load[j] += d
-            self.open[j] = self.load[j] > 1e-12 or self.forced[j]
+            if self.open[j] and self.load[j] <= 1e-12 and not self.stays_open(j):
+                self.open[j] = False
+                for g in self.groups_of[j]:
+                    self.group_open[g] -= 1
         self._close_if_empty(old_site)
 
     def _close_if_empty(self, j: int) -> None:
@@ -207,5 +223,6 @@ class _State:
         chosen_up[self.up_of[self.up_of >= 0]] = True
         flow = np.zeros(len(a.up_from))
         flow[chosen_up] = self.load[a.up_from[chosen_up]]
-        levels = _cheapest_levels(self.model, self.load, chosen_up, self.open | self.forced, self.forced)
+        idle_kept = self.forced | (self.open & np.array([bool(g) for g in self.groups_of]))
+        levels = _cheapest_levels(self.model, self.load, chosen_up, self.open | self.forced, idle_kept)
         return _vector(self.model, self.load, self.arc_of, chosen_up, flow, levels)

@@ -77,3 +77,36 @@ def test_shifts_keep_every_row_and_never_cost_more(seed: int) -> None:
     assert model.objective_of(better) <= model.objective_of(start)
     optimum = solve_mip(model.builder, time_limit_s=30, relative_gap=1e-9).objective
     assert model.objective_of(better) >= optimum * (1 - 1e-9)
+
+
+def test_under_the_density_rule_clients_move_to_the_point_it_keeps_open() -> None:
+    # Both points must open (a group of two needing two). The repair sends every client to A,
+    # cheaper per tonne with its fixed cost spread (1.0 + 2/5 against 0.9 + 10/5), and keeps B
+    # open idle; with both paid for, B's cheaper arcs win: 2 + 10 + 3 × 0.9.
+    a = DesignArrays(
+        fac_tier=np.zeros(2, dtype=np.int64), fac_forced=np.zeros(2, dtype=bool), fac_shared=np.zeros(2, dtype=bool),
+        opt_fac=np.arange(2), opt_fixed=np.array([2.0, 10.0]), opt_cap=np.full(2, 5.0), opt_handling=np.zeros(2),
+        demand=np.ones(3), arc_cli=np.repeat(np.arange(3), 2), arc_fac=np.tile(np.arange(2), 3),
+        arc_cost=np.tile([1.0, 0.9], 3), arc_co2=np.zeros(6), min_open_groups=[(np.arange(2), 2)])
+    model = build_design(a)
+    start = assign_to_open(model, np.ones(2))
+    assert start is not None and model.objective_of(start) == pytest.approx(15.0)
+    better = shift_moves(model, start, time.perf_counter() + 5)
+    assert satisfies_rows(model, better)
+    assert model.objective_of(better) == pytest.approx(14.7)
+    assert list(better[model.y]) == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_shifts_keep_the_density_rule_on_random_instances(seed: int) -> None:
+    a = _random_three_tier(seed, single=True)
+    points = np.flatnonzero(a.fac_tier == 0)
+    a.min_open_groups = [(points[: len(points) // 2], max(1, len(points) // 3)), (points[len(points) // 2:], 2)]
+    model = build_design(a)
+    start = assign_to_open(model, np.ones(len(a.opt_fac)) * (np.arange(len(a.opt_fac)) % 2 == 1))
+    assert start is not None
+    better = shift_moves(model, start, time.perf_counter() + 5)
+    assert satisfies_rows(model, better)
+    assert model.objective_of(better) <= model.objective_of(start)
+    optimum = solve_mip(model.builder, time_limit_s=30, relative_gap=1e-9).objective
+    assert model.objective_of(better) >= optimum * (1 - 1e-9)
