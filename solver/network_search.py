@@ -338,11 +338,11 @@ class _Search:
         # time on the largest regions (Kashgar: 73.31 M CNY/yr in a 60 s solve; the LP, 74.57 M, takes
         # HiGHS 30–50 s alone).
         lag = lagrangian_bound(split, deadline=time.perf_counter() + LAGRANGE_SHARE * budget_s,
-                               best_plan=lambda: self.best_obj, stopped=lambda: interrupter.interrupted or self.done())
+                               best_plan=lambda: self.best_obj - collapsed.offset, stopped=lambda: interrupter.interrupted or self.done())
         if math.isfinite(lag.bound):
             log.info("bound %.6g from the Lagrangian of the relaxation without the lowest tier (%d steps, %.1f s)",
-                     lag.bound, lag.iterations, lag.time_s)
-            self.bound = max(self.bound, lag.bound)
+                     lag.bound + collapsed.offset, lag.iterations, lag.time_s)
+            self.bound = max(self.bound, lag.bound + collapsed.offset)
         budget_s -= lag.time_s
         if budget_s < 0.05 or self.done():
             return None
@@ -353,9 +353,9 @@ class _Search:
                         relative_gap=1e-4, threads=1, seed=self.seed, interrupter=interrupter,
                         abandon_after_s=max(ABANDON_AFTER_S, self.remaining() - budget_s))
         if res.status != "infeasible" and math.isfinite(res.bound):
-            log.info("bound %.6g from the relaxation without the lowest tier (%s, %.1f s)", res.bound,
+            log.info("bound %.6g from the relaxation without the lowest tier (%s, %.1f s)", res.bound + collapsed.offset,
                      res.status, res.time_s)
-            self.bound = max(self.bound, res.bound)
+            self.bound = max(self.bound, res.bound + collapsed.offset)
         if res.values is None:
             return None
         higher_open = np.zeros(len(self.model.arrays.opt_fac))

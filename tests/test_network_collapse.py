@@ -127,3 +127,39 @@ def test_the_solve_with_its_relaxation_stages_ends_at_the_proven_optimum(seed: i
     assert sol.status == "optimal"
     assert sol.objective == pytest.approx(optimum, rel=1e-6)
     assert sol.bound <= optimum * (1 + 1e-6)
+
+
+def test_a_density_minimum_enters_as_the_fixed_cost_it_forces() -> None:
+    # Both points must open: 200 of fixed cost, where per tonne the villages carry only 100·30/30 of it.
+    a = _hand()
+    a.min_open_groups = [(np.array([0, 1]), 2)]
+    collapsed = collapse_lowest_tier(a)
+    assert collapsed is not None and collapsed.offset == pytest.approx(200.0)
+    # The points now charge handling only: 5 + 10 · (1 + 2) for village 0 via point 0.
+    assert collapsed.arrays.arc_cost[0] == pytest.approx(min(5 + 10 * 3, 8 + 10 * 4))
+    assert collapsed.arrays.arc_cost[1] == pytest.approx(4 + 20 * 4)
+    # A minimum of one point: its 100 is worth less than the per-tonne charge, which stays.
+    a.min_open_groups = [(np.array([0, 1]), 1)]
+    plain = collapse_lowest_tier(a)
+    assert plain is not None and plain.offset == 0.0
+    assert plain.arrays.arc_cost[1] == pytest.approx(4 + 20 * (100 / 30 + 1 + 3))
+
+
+@pytest.mark.parametrize("single", [True, False])
+@pytest.mark.parametrize("seed", range(6))
+def test_with_density_minimums_the_relaxation_plus_its_offset_stays_below_the_optimum(seed: int, single: bool) -> None:
+    a = _random_three_tier(seed, single=single)
+    a.min_open_groups = [(np.array([0, 1]), 2), (np.array([2, 3]), 1)]
+    full = solve_mip(build_design(a).builder, time_limit_s=30, relative_gap=1e-9)
+    collapsed = collapse_lowest_tier(a)
+    assert collapsed is not None and collapsed.offset > 0  # 3 points at 300 each: worth more than per tonne
+    split = replace(collapsed.arrays, single_source=False, single_source_upper=False)
+    relaxed = solve_mip(build_design(split, every_tier_cuts=True).builder, time_limit_s=30, relative_gap=1e-9)
+    assert full.status == relaxed.status == "optimal"
+    assert relaxed.objective + collapsed.offset <= full.objective * (1 + 1e-7)
+    # and above the relaxation that ignores the minimums
+    a.min_open_groups = []
+    plain = collapse_lowest_tier(a)
+    plain_split = replace(plain.arrays, single_source=False, single_source_upper=False)
+    weaker = solve_mip(build_design(plain_split, every_tier_cuts=True).builder, time_limit_s=30, relative_gap=1e-9)
+    assert relaxed.objective + collapsed.offset >= weaker.objective - 1e-6
