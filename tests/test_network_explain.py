@@ -7,6 +7,7 @@ points of one 100 t/yr level, village→point radius 50 km).
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
@@ -171,3 +172,32 @@ def test_the_search_keeps_the_split_plan_it_found(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(SolverError, match=r"no plan with whole villages .* with shares split there is one "
                                           r"\(43,440 CNY/yr\)"):
         solve_network(pigeonhole_scenario(), params=ALL_ARCS)
+
+
+def test_a_least_cost_check_stops_once_its_bound_passes_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    # HiGHS takes no bound limit: solves of doubling length, each running to its limit with a higher bound.
+    import types
+
+    from solver import network_explain
+    from solver.network_mip import MipResult
+
+    now = [0.0]
+    limits: list[float] = []
+    bounds = iter([5.0, 9.0, 12.0, 14.0])
+
+    def clocked(builder, *, time_limit_s: float, **kwargs) -> MipResult:
+        limits.append(time_limit_s)
+        now[0] += time_limit_s
+        return MipResult("time_limit", None, math.inf, next(bounds), time_limit_s)
+
+    monkeypatch.setattr(network_explain, "solve_mip", clocked)
+    monkeypatch.setattr(network_explain, "time", types.SimpleNamespace(perf_counter=lambda: now[0]))
+    a = build_network_data(scenario(), BASE).arrays
+    quick = network_explain.QUICK_CHECK_S
+    assert network_explain._least(a, 60.0, 8.0, opt_fixed=a.opt_fixed) == 9.0
+    assert limits == [quick, 2 * quick]
+    # A setting the bound never passes: the solves double until the last one takes all that is left.
+    limits.clear()
+    bounds = iter([5.0, 9.0, 12.0, 14.0])
+    assert network_explain._least(a, 10 * quick, 100.0, opt_fixed=a.opt_fixed) == 12.0
+    assert limits == [quick, 2 * quick, 7 * quick]
