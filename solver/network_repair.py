@@ -14,6 +14,7 @@ a full variable vector — a plan of its own and a MIP start (solution hint).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -187,7 +188,8 @@ def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None
 
 
 def _kept_for_minimums(a: DesignArrays, is_open: np.ndarray, load: np.ndarray, forced: np.ndarray) -> np.ndarray:
-    """Idle sites kept open so that every group keeps its least number of open sites (``min_open_groups``).
+    """Idle sites kept open so that every group keeps its least number of open sites (``min_open_groups``)
+    and the shared share of points holds (``min_shared_share``).
 
     The density rule (SB/T 10719) asks for more collection points per county
     than villages need: Datong, 538 of its 1,030. Idle points used to close
@@ -197,16 +199,24 @@ def _kept_for_minimums(a: DesignArrays, is_open: np.ndarray, load: np.ndarray, f
     sites with the least fixed cost (open ones first on ties) stay open.
     """
     kept = np.zeros(a.n_fac, dtype=bool)
-    if not a.min_open_groups:
+    if not a.min_open_groups and a.min_shared_share <= 0:
         return kept
     least_fixed = np.full(a.n_fac, np.inf)
     np.minimum.at(least_fixed, a.opt_fac, a.opt_fixed)
+
+    def keep_cheapest(candidates: np.ndarray, count: int) -> None:
+        idle = candidates[~((load[candidates] > 1e-12) | forced[candidates] | kept[candidates])]
+        kept[idle[np.lexsort((~is_open[idle], least_fixed[idle]))[:max(count, 0)]]] = True
+
     for facs, count in a.min_open_groups:
-        active = (load[facs] > 1e-12) | forced[facs] | kept[facs]
-        short = int(count) - int(active.sum())
-        if short > 0:
-            idle = facs[~active]
-            kept[idle[np.lexsort((~is_open[idle], least_fixed[idle]))[:short]]] = True
+        keep_cheapest(facs, int(count) - int(((load[facs] > 1e-12) | forced[facs] | kept[facs]).sum()))
+    if a.min_shared_share > 0:
+        # 两网融合: shared points S among all points T need S + k >= s·(T + k) with k more shared ones.
+        point = a.fac_tier == 0
+        active = (load > 1e-12) | forced | kept
+        shared, total, share = int((active & point & a.fac_shared).sum()), int((active & point).sum()), a.min_shared_share
+        if shared < share * total - 1e-9 and share < 1:
+            keep_cheapest(np.flatnonzero(point & a.fac_shared), math.ceil((share * total - shared) / (1 - share) - 1e-9))
     return kept
 
 

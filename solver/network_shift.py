@@ -19,8 +19,9 @@ a move is made when the sum is negative and every new load fits a level.
 Sites themselves (points to stations, stations to centres) move the same way
 with their whole load. Under the density rule (``min_open_groups``) a site
 whose county has no open site to spare stays open when emptied (and costs
-its cheapest level); plans with a CO₂ cap, an exact site count or a shared
-share are left to the MIP moves (closing a site could break those rows).
+its cheapest level), and so does a shared point the shared share (两网融合)
+cannot spare; plans with a CO₂ cap or an exact site count are left to the
+MIP moves (closing a site could break those rows).
 """
 
 from __future__ import annotations
@@ -49,8 +50,7 @@ def shift_moves(model: DesignModel, values: np.ndarray, deadline: float,
         itself when nothing improved or the instance is not one this applies to.
     """
     a = model.arrays
-    if (not a.single_source or not a.single_source_upper or a.co2_cap is not None or a.exact_open
-            or a.min_shared_share > 0):
+    if not a.single_source or not a.single_source_upper or a.co2_cap is not None or a.exact_open:
         return values
     state = _State(model, values)
     made = 0
@@ -99,6 +99,11 @@ class _State:
         for g, (facs, _) in enumerate(a.min_open_groups):
             for j in facs:
                 self.groups_of[int(j)].append(g)
+        # 两网融合: shared points among all open points (the lowest tier) keep their least share.
+        self.point = a.fac_tier == 0
+        self.shared_point = self.point & a.fac_shared.astype(bool)
+        self.points_open = int(self.open[self.point].sum())
+        self.shared_open = int(self.open[self.shared_point].sum())
         self.arcs_of_client = [[] for _ in range(a.n_cli)]
         for arc in np.argsort(a.arc_cost, kind="stable"):
             self.arcs_of_client[a.arc_cli[arc]].append(int(arc))
@@ -107,8 +112,12 @@ class _State:
             self.ups_of_site[a.up_from[u]].append(int(u))
 
     def stays_open(self, j: int) -> bool:
-        """Whether site j stays open when empty: forced, or its group has no open site to spare."""
-        return bool(self.forced[j]) or any(self.group_open[g] <= self.group_least[g] for g in self.groups_of[j])
+        """Whether site j stays open when empty: forced, its group has no open site to spare, or
+        closing it (a shared point) would bring the shared share below its least."""
+        share = self.a.min_shared_share
+        return (bool(self.forced[j]) or any(self.group_open[g] <= self.group_least[g] for g in self.groups_of[j])
+                or (share > 0 and bool(self.shared_point[j])
+                    and self.shared_open - 1 < share * (self.points_open - 1) - 1e-9))
 
     def site_cost(self, j: int, load: float) -> float:
         if load <= 1e-12 and not self.stays_open(j):
@@ -208,6 +217,8 @@ class _State:
                 self.open[j] = False
                 for g in self.groups_of[j]:
                     self.group_open[g] -= 1
+                self.points_open -= int(self.point[j])
+                self.shared_open -= int(self.shared_point[j])
         self._close_if_empty(old_site)
 
     def _close_if_empty(self, j: int) -> None:
@@ -223,6 +234,7 @@ class _State:
         chosen_up[self.up_of[self.up_of >= 0]] = True
         flow = np.zeros(len(a.up_from))
         flow[chosen_up] = self.load[a.up_from[chosen_up]]
-        idle_kept = self.forced | (self.open & np.array([bool(g) for g in self.groups_of]))
+        idle_kept = self.forced | (self.open & (np.array([bool(g) for g in self.groups_of])
+                                                | (self.shared_point if self.a.min_shared_share > 0 else False)))
         levels = _cheapest_levels(self.model, self.load, chosen_up, self.open | self.forced, idle_kept)
         return _vector(self.model, self.load, self.arc_of, chosen_up, flow, levels)

@@ -110,3 +110,35 @@ def test_shifts_keep_the_density_rule_on_random_instances(seed: int) -> None:
     assert model.objective_of(better) <= model.objective_of(start)
     optimum = solve_mip(model.builder, time_limit_s=30, relative_gap=1e-9).objective
     assert model.objective_of(better) >= optimum * (1 - 1e-9)
+
+
+def test_under_a_shared_share_the_shared_point_stays_and_the_other_closes() -> None:
+    # 两网融合 at 50 %: A alone breaks the share. The repair sends every client to A (1.0 + 2/5 per t
+    # against 0.9 + 10/5) and keeps B open idle; the shifts then move them to B and A closes: 10 + 3 × 0.9.
+    a = DesignArrays(
+        fac_tier=np.zeros(2, dtype=np.int64), fac_forced=np.zeros(2, dtype=bool), fac_shared=np.array([False, True]),
+        opt_fac=np.arange(2), opt_fixed=np.array([2.0, 10.0]), opt_cap=np.full(2, 5.0), opt_handling=np.zeros(2),
+        demand=np.ones(3), arc_cli=np.repeat(np.arange(3), 2), arc_fac=np.tile(np.arange(2), 3),
+        arc_cost=np.tile([1.0, 0.9], 3), arc_co2=np.zeros(6), min_shared_share=0.5)
+    model = build_design(a)
+    start = assign_to_open(model, np.ones(2))
+    assert start is not None and model.objective_of(start) == pytest.approx(15.0)
+    better = shift_moves(model, start, time.perf_counter() + 5)
+    assert satisfies_rows(model, better)
+    assert model.objective_of(better) == pytest.approx(12.7)
+    assert list(better[model.y]) == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_shifts_keep_the_shared_share_on_random_instances(seed: int) -> None:
+    a = _random_three_tier(seed, single=True)
+    a.fac_shared = np.isin(np.arange(len(a.fac_tier)), [1, 3])
+    a.min_shared_share = 0.5
+    model = build_design(a)
+    start = assign_to_open(model, np.ones(len(a.opt_fac)) * (np.arange(len(a.opt_fac)) % 2 == 1))
+    assert start is not None
+    better = shift_moves(model, start, time.perf_counter() + 5)
+    assert satisfies_rows(model, better)
+    assert model.objective_of(better) <= model.objective_of(start)
+    optimum = solve_mip(model.builder, time_limit_s=30, relative_gap=1e-9).objective
+    assert model.objective_of(better) >= optimum * (1 - 1e-9)
