@@ -17,8 +17,10 @@ client-to-station arcs carry the strong per-village link ``x ≤ y``:
 * client arcs to higher tiers (mobile collection at a station) stay;
 * the higher tiers, their sizes, capacities and upper arcs stay as they are;
 * side constraints on the removed tier (its site limits, the shared-site
-  share, density minimums), the CO₂ cap and forced lowest-tier sites are
-  dropped; limits on higher tiers and the fixed-cost budget stay.
+  share, density minimums) and forced lowest-tier sites are dropped; limits
+  on higher tiers, the fixed-cost budget and the CO₂ cap stay (each (v, s)
+  arc carries the least CO₂ of the paths it stands for, so it dominates every
+  one of them in cost and CO₂ at once).
 
 Density minimums (``min_open_groups`` on the removed tier, in disjoint
 groups) still say something: every plan opens at least ``count`` sites of
@@ -128,12 +130,14 @@ def _collapse(a: DesignArrays, low_tier: int, *, fixed_weight: float) -> Collaps
     cost = np.concatenate([path_cost[usable], a.arc_cost[direct]])
     co2 = np.concatenate([a.arc_co2[path_arc[usable]] + tonnes[usable] * a.up_co2[path_up[usable]],
                           a.arc_co2[direct]])
-    # The cheapest arc per (client, server) pair.
+    # The cheapest arc per (client, server) pair, carrying the least CO₂ of the pair's arcs: it
+    # dominates each of them in both, so the CO₂ cap can stay.
     pair = cli * a.n_fac + fac
     order = np.lexsort((cost, pair))
     lead = np.ones(len(order), dtype=bool)
     lead[1:] = pair[order][1:] != pair[order][:-1]
     kept = order[lead]
+    least_co2 = np.minimum.reduceat(co2[order], np.flatnonzero(lead)) if len(order) else co2[kept]
 
     upper = a.fac_tier[a.up_from] > low_tier
     opts = keep_fac[a.opt_fac]
@@ -142,7 +146,7 @@ def _collapse(a: DesignArrays, low_tier: int, *, fixed_weight: float) -> Collaps
         fac_tier=a.fac_tier[keep_fac], fac_forced=a.fac_forced[keep_fac], fac_shared=a.fac_shared[keep_fac],
         opt_fac=new_id[a.opt_fac[opts]], opt_fixed=a.opt_fixed[opts], opt_cap=a.opt_cap[opts],
         opt_handling=a.opt_handling[opts], demand=a.demand,
-        arc_cli=cli[kept], arc_fac=new_id[fac[kept]], arc_cost=cost[kept], arc_co2=co2[kept],
+        arc_cli=cli[kept], arc_fac=new_id[fac[kept]], arc_cost=cost[kept], arc_co2=least_co2, co2_cap=a.co2_cap,
         up_from=new_id[a.up_from[upper]], up_to=new_id[a.up_to[upper]], up_cost=a.up_cost[upper],
         up_co2=a.up_co2[upper],
         single_source=a.single_source and a.single_source_upper, single_source_upper=a.single_source_upper,
