@@ -297,7 +297,7 @@ def _least(a: DesignArrays, time_limit_s: float, limit: float, **changes: object
     slice_s = QUICK_CHECK_S
     while True:
         left = deadline - time.perf_counter()
-        res = solve_mip(builder, time_limit_s=min(slice_s, left) if 2 * slice_s < left else left, relative_gap=0.0)
+        res = solve_mip(builder, time_limit_s=slice_s if 2 * slice_s < left else left, relative_gap=0.0)
         if (res.status not in ("time_limit", "no_solution") or res.bound > limit + 1e-6
                 or deadline - time.perf_counter() < 0.05):
             break

@@ -131,16 +131,17 @@ def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None
     n_up = len(a.up_from)
     flow = np.zeros(n_up)
     up_pref = np.zeros(n_up) if f_pref is None else np.asarray(f_pref, dtype=float)
-    forced = a.fac_forced.astype(bool)
+    # Sites open even when idle: forced ones, and those the density rule or the shared share keep.
+    held_open = a.fac_forced.astype(bool)
     if not keep_levels:
-        forced = forced | _kept_for_minimums(a, is_open, load, forced)
-        is_open |= forced
+        held_open = held_open | _kept_for_minimums(a, is_open, load, held_open)
+        is_open |= held_open
     sent_on = np.full(a.n_fac, -1, dtype=np.int64)
     receiving = np.zeros(a.n_fac, dtype=bool)  # named by a sender, so open and sending on, even if idle
     for tier in sorted(set(a.fac_tier[a.up_from].tolist())):
         tier_arcs = np.flatnonzero(a.fac_tier[a.up_from] == tier)
         senders = np.flatnonzero((a.fac_tier == tier)
-                                 & (is_open if keep_levels else (load > 1e-12) | forced | receiving))
+                                 & (is_open if keep_levels else (load > 1e-12) | held_open | receiving))
         up_price = a.up_cost + np.where(is_open, unit, all_unit)[a.up_to]
 
         def up_arcs_of(j: int, tier_arcs: np.ndarray = tier_arcs, up_price: np.ndarray = up_price) -> np.ndarray:
@@ -160,7 +161,7 @@ def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None
             to = a.up_to[mine]
             fits = np.flatnonzero(is_open[to] & (cap[to] - load[to] >= load[j] - 1e-9))
             if load[j] <= 1e-12:  # an idle sender names a receiver in use before an idle one it would open
-                busy = (load[to[fits]] > 1e-12) | forced[to[fits]] | receiving[to[fits]]
+                busy = (load[to[fits]] > 1e-12) | held_open[to[fits]] | receiving[to[fits]]
                 fits = np.concatenate([fits[busy], fits[~busy]])
             if not len(fits) and eject:
                 moved = _make_room(mine[is_open[to]], load[j], a.up_to, cap, load, [
@@ -184,10 +185,10 @@ def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None
     if keep_levels:
         return _vector(model, load, chosen_arc, chosen_up, flow, np.asarray(open_opts) > 0.5)
     return _vector(model, load, chosen_arc, chosen_up, flow,
-                   _cheapest_levels(model, load, chosen_up, is_open, forced))
+                   _cheapest_levels(model, load, chosen_up, is_open, held_open))
 
 
-def _kept_for_minimums(a: DesignArrays, is_open: np.ndarray, load: np.ndarray, forced: np.ndarray) -> np.ndarray:
+def _kept_for_minimums(a: DesignArrays, is_open: np.ndarray, load: np.ndarray, held_open: np.ndarray) -> np.ndarray:
     """Idle sites kept open so that every group keeps its least number of open sites (``min_open_groups``)
     and the shared share of points holds (``min_shared_share``).
 
@@ -196,7 +197,8 @@ def _kept_for_minimums(a: DesignArrays, is_open: np.ndarray, load: np.ndarray, f
     at their cheapest level, which broke the rule, so every plan built from a
     relaxed solution was rejected and the search fell back to opening every
     candidate (Datong 60 s: 108.8 M CNY/yr, gap 40 %). Per group, the idle
-    sites with the least fixed cost (open ones first on ties) stay open.
+    sites with the least fixed cost (open ones first on ties) stay open; so
+    do idle shared points, the same way, while the shared share needs them.
     """
     kept = np.zeros(a.n_fac, dtype=bool)
     if not a.min_open_groups and a.min_shared_share <= 0:
@@ -205,18 +207,20 @@ def _kept_for_minimums(a: DesignArrays, is_open: np.ndarray, load: np.ndarray, f
     np.minimum.at(least_fixed, a.opt_fac, a.opt_fixed)
 
     def keep_cheapest(candidates: np.ndarray, count: int) -> None:
-        idle = candidates[~((load[candidates] > 1e-12) | forced[candidates] | kept[candidates])]
+        idle = candidates[~((load[candidates] > 1e-12) | held_open[candidates] | kept[candidates])]
         kept[idle[np.lexsort((~is_open[idle], least_fixed[idle]))[:max(count, 0)]]] = True
 
     for facs, count in a.min_open_groups:
-        keep_cheapest(facs, int(count) - int(((load[facs] > 1e-12) | forced[facs] | kept[facs]).sum()))
+        keep_cheapest(facs, int(count) - int(((load[facs] > 1e-12) | held_open[facs] | kept[facs]).sum()))
     if a.min_shared_share > 0:
         # 两网融合: shared points S among all points T need S + k >= s·(T + k) with k more shared ones.
         point = a.fac_tier == 0
-        active = (load > 1e-12) | forced | kept
-        shared, total, share = int((active & point & a.fac_shared).sum()), int((active & point).sum()), a.min_shared_share
+        active = (load > 1e-12) | held_open | kept
+        share = a.min_shared_share
+        shared, total = int((active & point & a.fac_shared).sum()), int((active & point).sum())
         if shared < share * total - 1e-9 and share < 1:
-            keep_cheapest(np.flatnonzero(point & a.fac_shared), math.ceil((share * total - shared) / (1 - share) - 1e-9))
+            more = math.ceil((share * total - shared) / (1 - share) - 1e-9)
+            keep_cheapest(np.flatnonzero(point & a.fac_shared), more)
     return kept
 
 
@@ -262,15 +266,15 @@ def _make_room(arcs: np.ndarray, size: float, server_of: np.ndarray, cap: np.nda
 
 
 def _cheapest_levels(model: DesignModel, load: np.ndarray, chosen_up: np.ndarray, is_open: np.ndarray,
-                     forced: np.ndarray) -> np.ndarray:
+                     held_open: np.ndarray) -> np.ndarray:
     """0/1 per option: each used site at its cheapest level holding its load (all False if one overflows).
 
-    ``forced`` sites are used even when idle.
+    ``held_open`` sites are used even when idle.
     """
     a = model.arrays
     receives = np.zeros(a.n_fac, dtype=bool)
     receives[a.up_to[chosen_up]] = True
-    used = (load > 1e-12) | forced | receives
+    used = (load > 1e-12) | held_open | receives
     opened = np.zeros(len(a.opt_fac), dtype=bool)
     for j in np.flatnonzero(used & is_open):
         o = cheapest_level(a, j, load[j])
