@@ -9,8 +9,11 @@ a gap ≤ 0.5 % in 60 s on Hami and Datong; a whole prefecture (Kashgar) reports
 its time and gap.
 
 Run: ``python benchmarks/network_regions.py [--regions hami,datong]
-[--time-limit 60] [--no-reference] [--results CSV]``; results are appended to
-``benchmarks/results/network_regions.csv`` unless ``--results`` says otherwise.
+[--time-limit 60] [--no-reference] [--set KEY=VALUE ...] [--results CSV]``;
+``--set`` changes one ``[network]`` parameter (a TOML value, e.g.
+``--set density_rule=true --set co2_cap_t=750``). Results are appended to
+``benchmarks/results/network_regions.csv`` unless ``--results`` says otherwise,
+with the settings in the ``scenario`` column.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import csv
 import sys
 import time
+import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +33,7 @@ from machine import machine_lines
 
 from geodata.regions import load_region
 from network.network_params import NetworkParams
+from network.params import params_from_mapping
 from network.sites import Tier
 from solver.network_check import check_network_plan
 from solver.network_data import build_network_data
@@ -47,10 +52,15 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-reference", action="store_true", help="skip the plain MIP peer")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a [network] parameter as in a scenario file, e.g. density_rule=true")
     parser.add_argument("--results", type=Path, default=RESULTS, help="CSV the rows are appended to")
     args = parser.parse_args()
     print("\n".join(machine_lines()))
-    params = NetworkParams(threads=args.threads)
+    settings = tomllib.loads("\n".join(args.set))
+    params = params_from_mapping(NetworkParams, {"threads": args.threads, **settings}, source="--set")
+    scenario_label = " ".join(args.set) or "default"
+    print(f"scenario 情景: {scenario_label}")
     rows = []
     for region in [r.strip() for r in args.regions.split(",") if r.strip()]:
         scenario = load_region(region)
@@ -66,7 +76,7 @@ def main() -> None:
         print(f"  ours       value {s.objective:14,.0f}  bound {s.bound or float('nan'):14,.0f}  "
               f"gap {100 * (s.gap or 0):6.2f} %  {wall:6.1f} s  {s.status}  checker "
               + ("OK" if not problems else f"{len(problems)} problems: {problems[:3]}"))
-        row = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "region": region,
+        row = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "region": region, "scenario": scenario_label,
                "time_limit_s": args.time_limit, "threads": args.threads, "value": s.objective,
                "bound": s.bound, "gap": s.gap, "wall_s": round(wall, 2), "status": s.status,
                "checker_problems": len(problems), "target_met": bool(s.gap is not None and s.gap <= TARGET_GAP
@@ -84,16 +94,30 @@ def main() -> None:
         print(f"  target gap <= {100 * TARGET_GAP:.1f} % in {args.time_limit:.0f} s: "
               + ("met 达到" if row["target_met"] else "not met 未达到"))
         rows.append(row)
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    fields = ["date", "region", "time_limit_s", "threads", "value", "bound", "gap", "wall_s", "status",
-              "checker_problems", "target_met", "mip_value", "mip_bound", "mip_wall_s"]
-    new_file = not args.results.exists()
-    with args.results.open("a", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=fields)
-        if new_file:
-            writer.writeheader()
-        writer.writerows(rows)
+    _append(args.results, rows)
     print(f"\nresults 结果: {args.results}")
+
+
+FIELDS = ["date", "region", "time_limit_s", "threads", "value", "bound", "gap", "wall_s", "status",
+          "checker_problems", "target_met", "mip_value", "mip_bound", "mip_wall_s", "scenario"]
+
+
+def _append(path: Path, rows: list[dict]) -> None:
+    """Append ``rows`` to the CSV at ``path``; a file from before the scenario column gets it ("default")."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old: list[dict] = []
+    if path.exists():
+        with path.open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            if reader.fieldnames != FIELDS:
+                old = [{"scenario": "default", **r} for r in reader]
+    if old or not path.exists():
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=FIELDS)
+            writer.writeheader()
+            writer.writerows(old)
+    with path.open("a", newline="", encoding="utf-8") as out:
+        csv.DictWriter(out, fieldnames=FIELDS).writerows(rows)
 
 
 if __name__ == "__main__":

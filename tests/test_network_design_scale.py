@@ -220,8 +220,26 @@ def test_the_regions_benchmark_reports_gap_checker_and_target(tmp_path) -> None:
                          capture_output=True, text=True, check=True, timeout=120).stdout
     assert "checker OK" in out and "plain MIP" in out and "target gap <= 0.5 % in 4 s" in out
     (row,) = list(csv.DictReader(results.open(encoding="utf-8")))
-    assert row["region"] == "hami" and int(row["checker_problems"]) == 0
+    assert row["region"] == "hami" and int(row["checker_problems"]) == 0 and row["scenario"] == "default"
     assert float(row["bound"]) <= float(row["value"]) and float(row["mip_bound"]) <= float(row["value"]) * 1.0001
+
+
+def test_the_regions_benchmark_runs_a_scenario_and_keeps_older_rows(tmp_path) -> None:
+    import csv
+    import subprocess
+    import sys
+
+    results = tmp_path / "regions.csv"  # as written before the scenario column
+    results.write_text("date,region,time_limit_s,threads,value,bound,gap,wall_s,status,checker_problems,"
+                       "target_met,mip_value,mip_bound,mip_wall_s\n2026-11-26T19:08:15+00:00,hami,60.0,2,"
+                       "19451806.9,19049124.1,0.0207,60.07,time_limit,0,False,,,\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "network_regions.py"), "--regions", "wuhai",
+                          "--time-limit", "4", "--no-reference", "--set", "density_rule=true",
+                          "--results", str(results)], capture_output=True, text=True, check=True, timeout=120).stdout
+    assert "scenario 情景: density_rule=true" in out and "checker OK" in out
+    old, new = list(csv.DictReader(results.open(encoding="utf-8")))
+    assert (old["region"], old["scenario"], old["value"]) == ("hami", "default", "19451806.9")
+    assert (new["region"], new["scenario"], new["checker_problems"]) == ("wuhai", "density_rule=true", "0")
 
 
 def test_the_bounds_benchmark_prints_every_bound() -> None:
