@@ -35,7 +35,7 @@ from network.network_params import NetworkParams
 from network.plan import Plan
 from network.scenario import Scenario
 from solver.network_data import build_network_data
-from solver.network_explain import diagnose, precheck
+from solver.network_explain import diagnose, precheck, tight_limits
 from solver.network_plan import build_plan
 from solver.network_search import DesignSolution, solve_design
 
@@ -125,7 +125,8 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
                               f"with shares split there is one ({sol.split_objective:,.0f} CNY/yr): whole villages "
                               "may not pack into the size levels in reach. Set single_sourcing = false, add larger "
                               "size levels, or raise the time limit (--time-limit)")
-        raise SolverError(f"{params.backend} found no plan within {limit:g} s ({sol.status}); "
-                          "raise the time limit (--time-limit)")
+        limits = tight_limits(data)
+        raise SolverError(f"{params.backend} found no plan within {limit:g} s ({sol.status}). "
+                          + (limits or "Raise the time limit (--time-limit)."))
     sol.time_s = time.perf_counter() - start
     return build_plan(scenario, params, data, sol)

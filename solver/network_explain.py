@@ -11,7 +11,7 @@ import dataclasses
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -182,26 +182,10 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
     def left() -> float:  # the checks share the time limit; each gets at least a second
         return max(1.0, deadline - time.perf_counter())
 
-    if a.co2_cap is not None:
-        least = _least(a, left(), a.co2_cap, co2_cap=None, arc_cost=a.arc_co2, up_cost=a.up_co2)
-        if least is not None and least > a.co2_cap + 1e-6:
-            reasons.append(f"co2_cap_t = {_tonnes(a.co2_cap)} t/yr is below the least transport CO2 any plan "
-                           f"can reach ({_tonnes(least)} t/yr or more); raise the cap")
-    for tier, limit in a.max_open.items():
-        least = _least(a, left(), limit, max_open={t: n for t, n in a.max_open.items() if t != tier},
-                       opt_fixed=(a.fac_tier[a.opt_fac] == tier).astype(float))
-        need = math.ceil(least - 1e-6) if least is not None else 0
-        if need > limit:
-            named.add("max_sites")
-            reasons.append(f"{TIERS[tier].label}: max_sites allows {limit}, but every plan needs at least {need} "
-                           "to serve every village within its distance limits and the sites' capacities; raise "
-                           f"max_sites.{TIERS[tier].value} or add larger size levels")
-    if a.max_fixed is not None:
-        least = _least(a, left(), a.max_fixed, max_fixed=None, opt_fixed=a.opt_fixed)
-        if least is not None and least > a.max_fixed + 1e-6:
-            named.add("max_fixed_cost_cny")
-            reasons.append(f"the fixed-cost budget max_fixed_cost_cny = {_setting(a.max_fixed)} is below the fixed "
-                           f"cost every plan needs (at least {least:,.0f} CNY/yr); raise the budget")
+    for limit in _limits_against_least(a, left):
+        if limit.broken:
+            named.add(limit.name)
+            reasons.append(limit.broken_text)
     for name, change, text in (
             ("max_sites", {"max_open": {}}, "the site budget max_sites ({v}) cannot be met together with the "
                                             "coverage distances and capacities"),
@@ -224,6 +208,69 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
         reasons.append("no plan meets capacities, coverage distances and the single-sourcing rule together; "
                        "try single_sourcing = false, larger size levels or more candidates")
     return reasons
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _LimitCheck:
+    """A CO₂ cap or budget set, against the least any plan needs (a MIP bound; None if none in time)."""
+
+    name: str
+    setting: str
+    least: str | None
+    broken: bool
+    broken_text: str
+
+
+def _limits_against_least(a: DesignArrays, left: Callable[[], float]) -> Iterator[_LimitCheck]:
+    """Each CO₂ cap, site budget and fixed-cost budget of ``a``, set against the least any plan needs.
+
+    ``left()`` gives the seconds each check may take.
+    """
+    if a.co2_cap is not None:
+        least = _least(a, left(), a.co2_cap, co2_cap=None, arc_cost=a.arc_co2, up_cost=a.up_co2)
+        yield _LimitCheck(
+            "co2_cap_t", f"co2_cap_t = {_tonnes(a.co2_cap)} t/yr",
+            None if least is None else f"every plan emits at least {_tonnes(least)} t/yr",
+            least is not None and least > a.co2_cap + 1e-6,
+            f"co2_cap_t = {_tonnes(a.co2_cap)} t/yr is below the least transport CO2 any plan can reach "
+            f"({_tonnes(least or 0.0)} t/yr or more); raise the cap")
+    for tier, limit in a.max_open.items():
+        least = _least(a, left(), limit, max_open={t: n for t, n in a.max_open.items() if t != tier},
+                       opt_fixed=(a.fac_tier[a.opt_fac] == tier).astype(float))
+        need = math.ceil(least - 1e-6) if least is not None else 0
+        yield _LimitCheck(
+            "max_sites", f"max_sites.{TIERS[tier].value} = {limit}",
+            None if least is None else f"every plan needs at least {need}", need > limit,
+            f"{TIERS[tier].label}: max_sites allows {limit}, but every plan needs at least {need} to serve every "
+            f"village within its distance limits and the sites' capacities; raise max_sites.{TIERS[tier].value} "
+            "or add larger size levels")
+    if a.max_fixed is not None:
+        least = _least(a, left(), a.max_fixed, max_fixed=None, opt_fixed=a.opt_fixed)
+        yield _LimitCheck(
+            "max_fixed_cost_cny", f"max_fixed_cost_cny = {_setting(a.max_fixed)}",
+            None if least is None else f"every plan needs at least {least:,.0f} CNY/yr of fixed cost",
+            least is not None and least > a.max_fixed + 1e-6,
+            f"the fixed-cost budget max_fixed_cost_cny = {_setting(a.max_fixed)} is below the fixed cost every "
+            f"plan needs (at least {least or 0.0:,.0f} CNY/yr); raise the budget")
+
+
+def tight_limits(data: NetworkData, *, time_limit_s: float = 10.0) -> str:
+    """After a solve that found no plan in time: the CO₂ cap and budgets set, beside the least any plan needs.
+
+    One sentence, or "" when none is set. A limit close to that least leaves
+    few plans to find: Hami with max_fixed_cost_cny = 9,200,000 found none in
+    60 s, and every plan needs at least 8,691,000 CNY/yr of fixed cost. A
+    limit below it (found only now, after the solve's time) is named as the
+    reason, as ``diagnose`` names it.
+    """
+    deadline = time.perf_counter() + time_limit_s
+    checks = list(_limits_against_least(data.arrays, lambda: max(1.0, deadline - time.perf_counter())))
+    broken = [c.broken_text for c in checks if c.broken]
+    if broken:
+        return "No plan exists: " + "; ".join(broken) + "."
+    said = [f"{c.setting} ({c.least})" if c.least else c.setting for c in checks]
+    return ("The limits set leave few plans, or none: " + "; ".join(said)
+            + ". Raise a limit close to the least, or the time limit (--time-limit).") if said else ""
 
 
 def _split_plan(scenario: Scenario, data: NetworkData, time_limit_s: float) -> str | None:

@@ -201,3 +201,19 @@ def test_a_least_cost_check_stops_once_its_bound_passes_the_setting(monkeypatch:
     bounds = iter([5.0, 9.0, 12.0, 14.0])
     assert network_explain._least(a, 10 * quick, 100.0, opt_fixed=a.opt_fixed) == 12.0
     assert limits == [quick, 2 * quick, 7 * quick]
+
+
+@pytest.mark.parametrize(("budget", "said"), [
+    (20_000.0, r"found no plan within .*\. The limits set leave few plans, or none: max_fixed_cost_cny = 20,000 "
+               r"\(every plan needs at least 17,000 CNY/yr of fixed cost\)\. Raise a limit close to the least"),
+    (16_500.0, r"found no plan within .*\. No plan exists: the fixed-cost budget max_fixed_cost_cny = 16,500 "
+               r"is below the fixed cost every plan needs \(at least 17,000 CNY/yr\)")])
+def test_a_solve_without_a_plan_in_time_sets_the_budgets_against_the_least(
+        monkeypatch: pytest.MonkeyPatch, budget: float, said: str) -> None:
+    # Within 5 km both points open: 17,000 CNY/yr of fixed cost at least (as above).
+    params = dataclasses.replace(BASE, max_distance_rural_km=5.0, max_fixed_cost_cny=budget)
+    sol = solve_design(build_network_data(scenario(), params).arrays, time_limit_s=10)
+    monkeypatch.setattr(network_design, "solve_design", lambda *args, **kw: dataclasses.replace(
+        sol, values=None, status="time_limit", split_objective=math.inf))
+    with pytest.raises(SolverError, match=said):
+        solve_network(scenario(), params=params)
