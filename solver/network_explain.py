@@ -182,10 +182,10 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
     def left() -> float:  # the checks share the time limit; each gets at least a second
         return max(1.0, deadline - time.perf_counter())
 
-    for limit in _limits_against_least(a, left):
-        if limit.broken:
-            named.add(limit.name)
-            reasons.append(limit.broken_text)
+    for check in _limits_against_least(a, left):
+        if check.broken:
+            named.add(check.name)
+            reasons.append(check.broken_text)
     for name, change, text in (
             ("max_sites", {"max_open": {}}, "the site budget max_sites ({v}) cannot be met together with the "
                                             "coverage distances and capacities"),
