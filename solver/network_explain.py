@@ -17,6 +17,7 @@ import numpy as np
 
 from network.network_params import NetworkParams
 from network.scenario import Scenario
+from network.sites import SiteStatus, Tier
 from solver.network_data import TIERS, NetworkData
 from solver.network_flow import CarriedFlow, carried_flow
 from solver.network_greedy import _largest_cap
@@ -31,7 +32,9 @@ QUICK_CHECK_S = 2.0
 def precheck(scenario: Scenario, params: NetworkParams, data: NetworkData) -> list[str]:
     """Reasons, by area, why no plan can exist (empty when none is found cheaply)."""
     a = data.arrays
-    reasons: list[str] = []
+    reasons = _missing_tiers(scenario, params, data)
+    if reasons:  # every tonne needs a station and a centre: nothing below can be placed either
+        return reasons
     vil = data.clients
     has_arc = np.zeros(a.n_cli, dtype=bool)
     has_arc[a.arc_cli] = True
@@ -39,13 +42,20 @@ def precheck(scenario: Scenario, params: NetworkParams, data: NetworkData) -> li
     for i in np.flatnonzero(~has_arc):
         v = vil[i]
         stranded[v.county_code].append(f"{v.name} {v.village_id}")
+    cut_off = defaultdict(int)  # points left out because they reach no station, per county
+    for site, _ in data.dropped:
+        if site.tier is Tier.COLLECTION_POINT:
+            cut_off[site.county_code] += 1
     for county, names in sorted(stranded.items()):
         mobile = (f" and no transfer station within mobile_max_distance_km = {params.mobile_max_distance_km:g} km"
                   if params.allow_mobile_collection else "")
+        left_out = (f" ({cut_off[county]} candidate points of the county are left out: no transfer station within "
+                    f"max_distance_point_station_km = {params.max_distance_point_station_km:g} km)"
+                    if cut_off[county] and params.max_distance_point_station_km is not None else "")
         reasons.append(f"{scenario.county_name(county)} ({county}): {_villages(len(names), 'have', 'has')} no collection "
                        f"point within the coverage distance (urban {params.max_distance_urban_km:g} km, rural "
-                       f"{params.max_distance_rural_km:g} km){mobile}: {_listed(names)}; add candidate points or raise "
-                       "max_distance_*_km")
+                       f"{params.max_distance_rural_km:g} km){mobile}{left_out}: {_listed(names)}; add candidate "
+                       "points or raise max_distance_*_km")
     cap_max = _largest_cap(a)
     if a.single_source:
         reasons += _oversized_villages(scenario, params, data, cap_max, vil)
@@ -158,6 +168,32 @@ def _oversized_villages(scenario: Scenario, params: NetworkParams, data: Network
             f"largest collection point in their reach holds ({names}{others}); under single sourcing each must be "
             f"collected whole by a mobile vehicle, {way}. Set single_sourcing = false (a village split over "
             f"several points), add larger collection-point levels, {more}"]
+
+
+def _missing_tiers(scenario: Scenario, params: NetworkParams, data: NetworkData) -> list[str]:
+    """The sorting centres, then the transfer stations, every tonne must pass: a tier with no site that can open.
+
+    With every sorting centre closed, every station and point was left out
+    for want of a way up, and the pre-check listed every village as having
+    no collection point in reach.
+    """
+    for tier in (Tier.SORTING_CENTRE, Tier.TRANSFER_STATION):
+        if any(s.tier is tier for s in data.sites):
+            continue
+        sites = scenario.sites_of(tier)
+        closed = sum(s.status is SiteStatus.CLOSED for s in sites)
+        cut_off = [s.site_id for s, _ in data.dropped if s.tier is tier]
+        limit = (f" within max_distance_station_centre_km = {params.max_distance_station_centre_km:g} km"
+                 if params.max_distance_station_centre_km is not None else "")
+        how = [f"{closed} closed" if closed else "",
+               f"{len(cut_off)} with no sorting centre{limit} ({_listed(cut_off)})" if cut_off else ""]
+        no_level = len(sites) - closed - len(cut_off)
+        how.append(f"{no_level} without a size level" if no_level else "")
+        said = ", ".join(h for h in how if h) or "none given"
+        role = "ends at one" if tier is Tier.SORTING_CENTRE else "passes one on its way to a sorting centre"
+        return [f"{tier.label}: no site can open (of {len(sites)} candidates: {said}), and every tonne {role}; "
+                "add a candidate, or set one to candidate, existing or required"]
+    return []
 
 
 def _villages(n: int, plural_verb: str = "", singular_verb: str = "") -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 import pytest
 
@@ -216,4 +217,29 @@ def test_a_solve_without_a_plan_in_time_sets_the_budgets_against_the_least(
     monkeypatch.setattr(network_design, "solve_design", lambda *args, **kw: dataclasses.replace(
         sol, values=None, status="time_limit", split_objective=math.inf))
     with pytest.raises(SolverError, match=said):
+        solve_network(scenario(), params=params)
+
+
+@pytest.mark.parametrize(("closed", "said"), [
+    ("c1", r"^分拣中心 sorting centre: no site can open \(of 1 candidates: 1 closed\), and every tonne ends at one"),
+    ("s1", r"^中转站 transfer station: no site can open \(of 1 candidates: 1 closed\), and every tonne passes one "
+           r"on its way to a sorting centre")])
+def test_a_tier_with_no_site_that_can_open_is_named_alone(closed: str, said: str) -> None:
+    # Its closing leaves the points no way up: the villages must not be listed as having no point in reach.
+    sc = scenario()
+    sc = dataclasses.replace(sc, sites=tuple(dataclasses.replace(s, status=SiteStatus.CLOSED) if s.site_id == closed
+                                             else s for s in sc.sites))
+    with pytest.raises(InfeasibleError) as caught:
+        solve_network(sc, params=BASE)
+    assert len(caught.value.reasons) == 1
+    assert re.match(said, caught.value.reasons[0])
+
+
+def test_villages_whose_points_reach_no_station_say_so() -> None:
+    # Both points are 5 km from s1: with at most 4 km they are left out, and the villages lose them.
+    params = dataclasses.replace(BASE, max_distance_point_station_km=4.0)
+    with pytest.raises(InfeasibleError, match=r"3 villages have no collection point within the coverage distance "
+                                              r"\(urban 5 km, rural 50 km\) \(2 candidate points of the county are "
+                                              r"left out: no transfer station within max_distance_point_station_km "
+                                              r"= 4 km\)"):
         solve_network(scenario(), params=params)
