@@ -287,22 +287,33 @@ def load_region(region_id: str, *, travel: str = "auto", seed: int = 0, villages
     rail = load_rail_stations(info, county_codes)
     notes = {"sources": "NBS 2023 codes (china-division), 2020 census (leiii/census), GeoNames (CC BY 4.0), "
                         "OSM railway stations (© OpenStreetMap contributors, ODbL); see geodata/data/SOURCES.md"}
+    # The user's files are read first, both of them: every problem in either is reported at once.
+    problems: list[str] = []
+    villages = sites = None
     if villages_file is not None:
         from geodata.read import read_villages
 
-        villages = read_villages(Path(villages_file), crs=crs, township_codes={t.code for t in townships},
-                                 county_codes=county_codes)
+        try:
+            villages = read_villages(Path(villages_file), crs=crs, township_codes={t.code for t in townships},
+                                     county_codes=county_codes)
+        except InputError as exc:
+            problems += exc.problems
         notes["villages"] = f"villages from the user's file {Path(villages_file).name} (declared CRS {crs})"
-    else:
-        villages = generate_villages(info, counties, townships, seed=seed)
-        notes["villages"] = (f"village names/codes/types real (NBS 2023); coordinates, households, population and "
-                             f"generation per stream GENERATED (seed {seed}; docs/data.md)")
     if sites_file is not None:
         from geodata.read import read_sites
 
-        sites = read_sites(Path(sites_file), crs=crs, county_codes=county_codes)
+        try:
+            sites = read_sites(Path(sites_file), crs=crs, county_codes=county_codes)
+        except InputError as exc:
+            problems += exc.problems
         notes["sites"] = f"candidate sites from the user's file {Path(sites_file).name} (declared CRS {crs})"
-    else:
+    if problems:
+        raise InputError(problems)
+    if villages is None:
+        villages = generate_villages(info, counties, townships, seed=seed)
+        notes["villages"] = (f"village names/codes/types real (NBS 2023); coordinates, households, population and "
+                             f"generation per stream GENERATED (seed {seed}; docs/data.md)")
+    if sites is None:
         seat = info.seat_county if info.seat_county in county_codes else counties[0].code
         sites = candidates.generate_sites(villages, townships, counties, rail, seat_county=seat,
                                           xinjiang=info.xinjiang, seed=seed)

@@ -141,6 +141,19 @@ def test_user_village_in_an_unknown_township_is_reported(tmp_path: Path) -> None
         load_region("hami", villages_file=villages)
 
 
+def test_problems_in_both_user_files_are_reported_together(tmp_path: Path) -> None:
+    villages = tmp_path / "villages.csv"
+    pd.DataFrame([["u1", "甲村", "650502", "140213001", "93.50", "42.80", "rural", "120"]],
+                 columns=["village_id", "name", "county_code", "township_code", "lon", "lat", "settlement",
+                          "households"]).to_csv(villages, index=False)
+    sites = tmp_path / "sites.csv"
+    pd.DataFrame([["s1", "点", "warehouse", "93.51", "42.81", "650502"]],
+                 columns=["site_id", "name", "tier", "lon", "lat", "county_code"]).to_csv(sites, index=False)
+    with pytest.raises(InputError) as caught:
+        load_region("hami", villages_file=villages, sites_file=sites)
+    assert [p.split(",")[0] for p in caught.value.problems] == ["villages.csv row 2", "sites.csv row 2"]
+
+
 def test_unknown_region_lists_the_known_ones() -> None:
     with pytest.raises(InputError, match="unknown region 'beijing'.*hami, datong"):
         load_region("beijing")
