@@ -245,9 +245,9 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
     # variables; the Python model layer cost seconds per solve there).
     # MathOpt's HiGHS interface rejects the ``threads`` parameter (ortools 9.15):
     # HiGHS then picks its own thread count.
-    left = max(time_limit_s - (time.perf_counter() - start), 0.01)
-    params = mathopt.SolveParameters(time_limit=_timedelta(left), relative_gap_tolerance=relative_gap,
-                                     random_seed=seed, threads=None if backend == "highs" else threads)
+    # The time limit is set when the backend's turn comes (``run``).
+    params = mathopt.SolveParameters(relative_gap_tolerance=relative_gap, random_seed=seed,
+                                     threads=None if backend == "highs" else threads)
     model_params = model_parameters_pb2.ModelSolveParametersProto()
     for skipped in (model_params.dual_values_filter, model_params.reduced_costs_filter):
         skipped.filter_by_ids = True  # primal values only
