@@ -213,10 +213,7 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
     a = data.arrays
     reasons: list[str] = []
     named: set[str] = set()
-    deadline = time.perf_counter() + time_limit_s
-
-    def left() -> float:  # the checks share the time limit; each gets at least a second
-        return max(1.0, deadline - time.perf_counter())
+    left = _shared_seconds(time_limit_s)
 
     for check in _limits_against_least(a, left):
         if check.broken:
@@ -244,6 +241,12 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
         reasons.append("no plan meets capacities, coverage distances and the single-sourcing rule together; "
                        "try single_sourcing = false, larger size levels or more candidates")
     return reasons
+
+
+def _shared_seconds(time_limit_s: float) -> Callable[[], float]:
+    """Seconds the next of several checks sharing ``time_limit_s`` may take (each at least a second)."""
+    deadline = time.perf_counter() + time_limit_s
+    return lambda: max(1.0, deadline - time.perf_counter())
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -299,8 +302,7 @@ def tight_limits(data: NetworkData, *, time_limit_s: float = 10.0) -> str:
     limit below it (found only now, after the solve's time) is named as the
     reason, as ``diagnose`` names it.
     """
-    deadline = time.perf_counter() + time_limit_s
-    checks = list(_limits_against_least(data.arrays, lambda: max(1.0, deadline - time.perf_counter())))
+    checks = list(_limits_against_least(data.arrays, _shared_seconds(time_limit_s)))
     broken = [c.broken_text for c in checks if c.broken]
     if broken:
         return "No plan exists: " + "; ".join(broken) + "."
