@@ -104,6 +104,10 @@ class _State:
         self.shared_point = self.point & a.fac_shared.astype(bool)
         self.points_open = int(self.open[self.point].sum())
         self.shared_open = int(self.open[self.shared_point].sum())
+        # Sites a side rule may keep open while idle: density-group members, and shared points under a share.
+        self.rule_bound = np.array([bool(g) for g in self.groups_of], dtype=bool)
+        if a.min_shared_share > 0:
+            self.rule_bound |= self.shared_point
         self.arcs_of_client = [[] for _ in range(a.n_cli)]
         for arc in np.argsort(a.arc_cost, kind="stable"):
             self.arcs_of_client[a.arc_cli[arc]].append(int(arc))
@@ -234,7 +238,6 @@ class _State:
         chosen_up[self.up_of[self.up_of >= 0]] = True
         flow = np.zeros(len(a.up_from))
         flow[chosen_up] = self.load[a.up_from[chosen_up]]
-        idle_kept = self.forced | (self.open & (np.array([bool(g) for g in self.groups_of])
-                                                | (self.shared_point if self.a.min_shared_share > 0 else False)))
-        levels = _cheapest_levels(self.model, self.load, chosen_up, self.open | self.forced, idle_kept)
+        levels = _cheapest_levels(self.model, self.load, chosen_up, self.open | self.forced,
+                                  self.forced | (self.open & self.rule_bound))
         return _vector(self.model, self.load, self.arc_of, chosen_up, flow, levels)
