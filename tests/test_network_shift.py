@@ -1,6 +1,7 @@
 """Shift moves: clients and sites to another open server, priced exactly, rows kept."""
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -66,9 +67,21 @@ def test_split_sourcing_plans_are_left_alone() -> None:
     assert shift_moves(model, start, time.perf_counter() + 5) is start
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_shifts_keep_every_row_and_never_cost_more(seed: int) -> None:
-    a = _random_three_tier(seed, single=True)
+def _with_rule(a: DesignArrays, rule: str) -> DesignArrays:
+    """A random instance with a side rule the shift moves must keep: none, the density rule or a shared share."""
+    if rule == "density":
+        points = np.flatnonzero(a.fac_tier == 0)
+        a.min_open_groups = [(points[: len(points) // 2], max(1, len(points) // 3)), (points[len(points) // 2:], 2)]
+    elif rule == "shared":
+        a.fac_shared = np.isin(np.arange(len(a.fac_tier)), [1, 3])
+        a.min_shared_share = 0.5
+    return a
+
+
+@pytest.mark.parametrize(("rule", "seed"), [("none", seed) for seed in range(6)]
+                         + [(rule, seed) for rule in ("density", "shared") for seed in range(4)])
+def test_shifts_keep_every_row_and_never_cost_more(rule: str, seed: int) -> None:
+    a = _with_rule(_random_three_tier(seed, single=True), rule)
     model = build_design(a)
     start = assign_to_open(model, np.ones(len(a.opt_fac)) * (np.arange(len(a.opt_fac)) % 2 == 1))
     assert start is not None
@@ -79,15 +92,21 @@ def test_shifts_keep_every_row_and_never_cost_more(seed: int) -> None:
     assert model.objective_of(better) >= optimum * (1 - 1e-9)
 
 
+def _points_a_and_b(**rule: object) -> DesignArrays:
+    """Three clients of 1 t; point A (fixed 2, arcs 1.0 each) and point B (fixed 10, arcs 0.9), capacity 5."""
+    plain = DesignArrays(
+        fac_tier=np.zeros(2, dtype=np.int64), fac_forced=np.zeros(2, dtype=bool), fac_shared=np.zeros(2, dtype=bool),
+        opt_fac=np.arange(2), opt_fixed=np.array([2.0, 10.0]), opt_cap=np.full(2, 5.0), opt_handling=np.zeros(2),
+        demand=np.ones(3), arc_cli=np.repeat(np.arange(3), 2), arc_fac=np.tile(np.arange(2), 3),
+        arc_cost=np.tile([1.0, 0.9], 3), arc_co2=np.zeros(6))
+    return replace(plain, **rule)
+
+
 def test_under_the_density_rule_clients_move_to_the_point_it_keeps_open() -> None:
     # Both points must open (a group of two needing two). The repair sends every client to A,
     # cheaper per tonne with its fixed cost spread (1.0 + 2/5 against 0.9 + 10/5), and keeps B
     # open idle; with both paid for, B's cheaper arcs win: 2 + 10 + 3 × 0.9.
-    a = DesignArrays(
-        fac_tier=np.zeros(2, dtype=np.int64), fac_forced=np.zeros(2, dtype=bool), fac_shared=np.zeros(2, dtype=bool),
-        opt_fac=np.arange(2), opt_fixed=np.array([2.0, 10.0]), opt_cap=np.full(2, 5.0), opt_handling=np.zeros(2),
-        demand=np.ones(3), arc_cli=np.repeat(np.arange(3), 2), arc_fac=np.tile(np.arange(2), 3),
-        arc_cost=np.tile([1.0, 0.9], 3), arc_co2=np.zeros(6), min_open_groups=[(np.arange(2), 2)])
+    a = _points_a_and_b(min_open_groups=[(np.arange(2), 2)])
     model = build_design(a)
     start = assign_to_open(model, np.ones(2))
     assert start is not None and model.objective_of(start) == pytest.approx(15.0)
@@ -97,29 +116,10 @@ def test_under_the_density_rule_clients_move_to_the_point_it_keeps_open() -> Non
     assert list(better[model.y]) == [1.0, 1.0]
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_shifts_keep_the_density_rule_on_random_instances(seed: int) -> None:
-    a = _random_three_tier(seed, single=True)
-    points = np.flatnonzero(a.fac_tier == 0)
-    a.min_open_groups = [(points[: len(points) // 2], max(1, len(points) // 3)), (points[len(points) // 2:], 2)]
-    model = build_design(a)
-    start = assign_to_open(model, np.ones(len(a.opt_fac)) * (np.arange(len(a.opt_fac)) % 2 == 1))
-    assert start is not None
-    better = shift_moves(model, start, time.perf_counter() + 5)
-    assert satisfies_rows(model, better)
-    assert model.objective_of(better) <= model.objective_of(start)
-    optimum = solve_mip(model.builder, time_limit_s=30, relative_gap=1e-9).objective
-    assert model.objective_of(better) >= optimum * (1 - 1e-9)
-
-
 def test_under_a_shared_share_the_shared_point_stays_and_the_other_closes() -> None:
     # 两网融合 at 50 %: A alone breaks the share. The repair sends every client to A (1.0 + 2/5 per t
     # against 0.9 + 10/5) and keeps B open idle; the shifts then move them to B and A closes: 10 + 3 × 0.9.
-    a = DesignArrays(
-        fac_tier=np.zeros(2, dtype=np.int64), fac_forced=np.zeros(2, dtype=bool), fac_shared=np.array([False, True]),
-        opt_fac=np.arange(2), opt_fixed=np.array([2.0, 10.0]), opt_cap=np.full(2, 5.0), opt_handling=np.zeros(2),
-        demand=np.ones(3), arc_cli=np.repeat(np.arange(3), 2), arc_fac=np.tile(np.arange(2), 3),
-        arc_cost=np.tile([1.0, 0.9], 3), arc_co2=np.zeros(6), min_shared_share=0.5)
+    a = _points_a_and_b(fac_shared=np.array([False, True]), min_shared_share=0.5)
     model = build_design(a)
     start = assign_to_open(model, np.ones(2))
     assert start is not None and model.objective_of(start) == pytest.approx(15.0)
@@ -128,17 +128,3 @@ def test_under_a_shared_share_the_shared_point_stays_and_the_other_closes() -> N
     assert model.objective_of(better) == pytest.approx(12.7)
     assert list(better[model.y]) == [0.0, 1.0]
 
-
-@pytest.mark.parametrize("seed", range(4))
-def test_shifts_keep_the_shared_share_on_random_instances(seed: int) -> None:
-    a = _random_three_tier(seed, single=True)
-    a.fac_shared = np.isin(np.arange(len(a.fac_tier)), [1, 3])
-    a.min_shared_share = 0.5
-    model = build_design(a)
-    start = assign_to_open(model, np.ones(len(a.opt_fac)) * (np.arange(len(a.opt_fac)) % 2 == 1))
-    assert start is not None
-    better = shift_moves(model, start, time.perf_counter() + 5)
-    assert satisfies_rows(model, better)
-    assert model.objective_of(better) <= model.objective_of(start)
-    optimum = solve_mip(model.builder, time_limit_s=30, relative_gap=1e-9).objective
-    assert model.objective_of(better) >= optimum * (1 - 1e-9)
