@@ -117,14 +117,26 @@ def test_candidate_outlets_and_forced_open_sites(hami, datong) -> None:
     assert len(hami.sites_of(Tier.TRANSFER_STATION)) >= len(hami.counties)
 
 
-def test_user_villages_and_sites_replace_the_generated_ones(tmp_path: Path) -> None:
-    villages = tmp_path / "villages.csv"
-    pd.DataFrame([["u1", "甲村", "650502", "650502100", "93.50", "42.80", "rural", "120"]],
+def _villages_csv(folder: Path, *, township_code: str) -> Path:
+    """A user's villages file of one rural village of 伊州区 in ``township_code``."""
+    path = folder / "villages.csv"
+    pd.DataFrame([["u1", "甲村", "650502", township_code, "93.50", "42.80", "rural", "120"]],
                  columns=["village_id", "name", "county_code", "township_code", "lon", "lat", "settlement",
-                          "households"]).to_csv(villages, index=False)
-    sites = tmp_path / "sites.csv"
-    pd.DataFrame([["s1", "点", "collection_point", "93.51", "42.81", "650502"]],
-                 columns=["site_id", "name", "tier", "lon", "lat", "county_code"]).to_csv(sites, index=False)
+                          "households"]).to_csv(path, index=False)
+    return path
+
+
+def _sites_csv(folder: Path, *, tier: str) -> Path:
+    """A user's sites file of one candidate of ``tier`` in 伊州区."""
+    path = folder / "sites.csv"
+    pd.DataFrame([["s1", "点", tier, "93.51", "42.81", "650502"]],
+                 columns=["site_id", "name", "tier", "lon", "lat", "county_code"]).to_csv(path, index=False)
+    return path
+
+
+def test_user_villages_and_sites_replace_the_generated_ones(tmp_path: Path) -> None:
+    villages = _villages_csv(tmp_path, township_code="650502100")
+    sites = _sites_csv(tmp_path, tier="collection_point")
     scenario = load_region("hami", travel="circuity", villages_file=villages, sites_file=sites, crs="gcj02")
     assert [v.village_id for v in scenario.villages] == ["u1"]
     assert [s.site_id for s in scenario.sites] == ["s1"]
@@ -133,22 +145,14 @@ def test_user_villages_and_sites_replace_the_generated_ones(tmp_path: Path) -> N
 
 
 def test_user_village_in_an_unknown_township_is_reported(tmp_path: Path) -> None:
-    villages = tmp_path / "villages.csv"
-    pd.DataFrame([["u1", "甲村", "650502", "140213001", "93.50", "42.80", "rural", "120"]],
-                 columns=["village_id", "name", "county_code", "township_code", "lon", "lat", "settlement",
-                          "households"]).to_csv(villages, index=False)
+    villages = _villages_csv(tmp_path, township_code="140213001")
     with pytest.raises(InputError, match=r"villages\.csv row 2, field 'township_code': unknown township"):
         load_region("hami", villages_file=villages)
 
 
 def test_problems_in_both_user_files_are_reported_together(tmp_path: Path) -> None:
-    villages = tmp_path / "villages.csv"
-    pd.DataFrame([["u1", "甲村", "650502", "140213001", "93.50", "42.80", "rural", "120"]],
-                 columns=["village_id", "name", "county_code", "township_code", "lon", "lat", "settlement",
-                          "households"]).to_csv(villages, index=False)
-    sites = tmp_path / "sites.csv"
-    pd.DataFrame([["s1", "点", "warehouse", "93.51", "42.81", "650502"]],
-                 columns=["site_id", "name", "tier", "lon", "lat", "county_code"]).to_csv(sites, index=False)
+    villages = _villages_csv(tmp_path, township_code="140213001")
+    sites = _sites_csv(tmp_path, tier="warehouse")
     with pytest.raises(InputError) as caught:
         load_region("hami", villages_file=villages, sites_file=sites)
     assert [p.split(",")[0] for p in caught.value.problems] == ["villages.csv row 2", "sites.csv row 2"]
