@@ -79,6 +79,9 @@ def main() -> None:
         lb[full.y[higher]] = ub[full.y[higher]] = chosen[higher]
         timed("full model, its stations/centres fixed, LP", full.builder, relax=True, lb=lb, ub=ub)
         timed("full model, its stations/centres fixed, MIP", full.builder, lb=lb, ub=ub)
+    else:
+        for label in ("full model, its stations/centres fixed, LP", "full model, its stations/centres fixed, MIP"):
+            print(f"  {label:<52} not run: the bound stage found no station/centre choice in {args.time_limit:.0f} s")
     timed("full model, MIP", full.builder)
 
 
