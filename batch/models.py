@@ -1,7 +1,7 @@
 """The models a batch can run, registered by name.
 
 A batch scenario names its model: ``"network"`` (the three-tier design of
-``solver.network_design``) or ``"package.module:attribute"`` for a model of
+``solver.design.solve``) or ``"package.module:attribute"`` for a model of
 your own, where the attribute is a :class:`BatchModel` (or a function returning
 one). A model is loaded inside each Dask worker by that name, so the module
 must be importable on the workers.
@@ -61,13 +61,13 @@ def _load_region(region: str, seed: int) -> Scenario:
 
 
 def _solve_network(scenario: Scenario, *, params: Any, time_limit_s: float) -> Plan:
-    from solver.network_design import solve_network
+    from solver.design.solve import solve_network
 
     return solve_network(scenario, params=params, time_limit_s=time_limit_s)
 
 
 def _check_network(scenario: Scenario, plan: Plan, params: Any) -> list[str]:
-    from solver.network_check import check_network_plan
+    from solver.check.design import check_network_plan
 
     return list(check_network_plan(scenario, plan, params))
 

@@ -22,7 +22,7 @@ the fewest vehicles the demand needs in all but a few instances, and where a
 solver uses fewer than K routes the row is marked ``<K`` and its gap is not
 an exactly-K comparison (it can be negative: P-n55-k8 has a 7-route solution
 of 576 < 588). Costs are recomputed from the routes by the independent
-checker ``solver.route_check`` and every solution is checked
+checker ``solver.check.routing`` and every solution is checked
 (``check_routing_solution``); the output says ``clean`` or lists the first
 violation.
 
@@ -60,9 +60,9 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
 from network.errors import HuishouError, InputError  # noqa: E402
 from network.serialize import write_text_atomic  # noqa: E402
-from solver.route_check import check_routing_solution, route_figures  # noqa: E402
-from solver.routing import choose_backend, solve_routing_problem  # noqa: E402
-from solver.routing_problem import RoutingProblem, RoutingRoute, RoutingSolution, Visit  # noqa: E402
+from solver.check.routing import check_routing_solution, route_figures  # noqa: E402
+from solver.routing.engine import choose_backend, solve_routing_problem  # noqa: E402
+from solver.routing.problem import RoutingProblem, RoutingRoute, RoutingSolution, Visit  # noqa: E402
 
 INSTANCES = ROOT / "benchmarks" / "instances"
 RESULTS = ROOT / "benchmarks" / "results" / "cvrplib.csv"

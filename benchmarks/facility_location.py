@@ -1,6 +1,6 @@
 """Known-optimum benchmarks of the network model in its single-echelon special cases.
 
-Runs huishou's array-level entry point ``solver.network_cflp.solve_facility_location``
+Runs huishou's array-level entry point ``solver.design.cflp.solve_facility_location``
 (the same build / heuristic / MIP code as the three-tier network design) on
 
 * ``cap``   — OR-Library capacitated warehouse location cap41–cap134 (multi-source), 37 instances;
@@ -126,7 +126,7 @@ def check_solution(prob: Problem, is_open: np.ndarray, assign: np.ndarray) -> tu
 
 def solve_ours(prob: Problem, row: Row, *, time_limit_s: float, threads: int) -> None:
     """Solve with huishou's model and fill ``row``; the answer is re-checked here."""
-    from solver.network_cflp import solve_facility_location
+    from solver.design.cflp import solve_facility_location
 
     start = time.perf_counter()
     try:

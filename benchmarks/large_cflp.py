@@ -7,7 +7,7 @@ demand d_j ~ U(5, 35), capacity s_i ~ U(10, 160) scaled so that
 assignment cost c_ij = 10 · Euclidean distance · d_j (cost of serving all of j).
 
 Three solves, each with the same time limit (default 120 s), all through
-``solver.network_cflp.solve_facility_location`` (the network model's code):
+``solver.design.cflp.solve_facility_location`` (the network model's code):
 
 1. the heuristic alone (LP relaxation + relaxation-induced sub-MIP + close
    moves), with its own LP lower bound;
@@ -32,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from solver.network_cflp import solve_facility_location
+from solver.design.cflp import solve_facility_location
 
 
 def generate(sites: int, customers: int, *, ratio: float, seed: int) -> tuple[np.ndarray, ...]:

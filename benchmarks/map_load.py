@@ -6,7 +6,7 @@ with a three-tier network plan and times, over several runs, navigation start
 measured inside the page with ``performance.now()``. Prints the HTML size and
 the machine.
 
-The plan is the solver's (``solver.network_design.solve_network``) when
+The plan is the solver's (``solver.design.solve.solve_network``) when
 ``--solve`` is given and the solver is installed; otherwise a synthetic plan
 drawn by a stated rule (every 8th collection-point candidate, every 4th
 transfer station, every sorting centre; each village to its nearest open point
@@ -102,9 +102,9 @@ def main() -> None:
     plan = None
     if args.solve:
         try:
-            from solver.network_design import solve_network
+            from solver.design.solve import solve_network
         except ImportError:
-            print("solver.network_design not available: using the synthetic plan")
+            print("solver.design.solve not available: using the synthetic plan")
         else:
             plan = solve_network(scenario, time_limit_s=60)
     plan = plan or synthetic_plan(scenario)

@@ -3,7 +3,7 @@
 Prints, for one region (default Hami) and default parameters:
 
 1. the LP relaxation of the full model;
-2. the LP of the relaxation without the lowest tier (``solver.network_collapse``)
+2. the LP of the relaxation without the lowest tier (``solver.design.bounds.collapse``)
    as the bound stage builds it (shares split, capacity cuts on every tier);
 3. that relaxation's MIP (the solver's bound stage) with a time limit;
 4. the full model with the stations and centres fixed to that MIP's choice:
@@ -31,10 +31,10 @@ from machine import machine_lines
 
 from geodata.regions import load_region
 from network.network_params import NetworkParams
-from solver.network_collapse import collapse_lowest_tier
-from solver.network_data import build_network_data
-from solver.network_mip import MipResult, solve_mip
-from solver.network_model import build_design
+from solver.design.bounds.collapse import collapse_lowest_tier
+from solver.design.data import build_network_data
+from solver.design.model import build_design
+from solver.mip import MipResult, solve_mip
 
 
 def _line(label: str, res: MipResult, wall: float, *, lp: bool = False) -> None:

@@ -35,12 +35,12 @@ from geodata.regions import load_region
 from network.network_params import NetworkParams
 from network.params import params_from_mapping
 from network.sites import Tier
-from solver.network_check import check_network_plan
-from solver.network_data import build_network_data
-from solver.network_design import solve_network
-from solver.network_mip import solve_mip
-from solver.network_model import build_design
-from solver.network_search import relative_gap
+from solver.check.design import check_network_plan
+from solver.design.data import build_network_data
+from solver.design.model import build_design
+from solver.design.search import relative_gap
+from solver.design.solve import solve_network
+from solver.mip import solve_mip
 
 TARGET_GAP = 0.005
 RESULTS = Path(__file__).resolve().parent / "results" / "network_regions.csv"

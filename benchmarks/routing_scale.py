@@ -2,9 +2,9 @@
 
 Loads a bundled region (``geodata.regions.load_region``, default Datong 大同:
 10 counties, ~1,800 villages), designs its three-tier network with
-``solver.network_design.solve_network`` under a time limit (or reads a saved
+``solver.design.solve.solve_network`` under a time limit (or reads a saved
 network plan), then routes the collection vehicles of every open transfer
-station and sorting centre with ``solver.routing_plan.solve_routes`` and
+station and sorting centre with ``solver.routing.solve.solve_routes`` and
 prints, per station: points routed, tonnes on the design day (or the week), routes,
 reloads, km, vehicle-hours, unserved points, wall time and the verdict of the
 independent checker (``check_routing_solution`` on each station-day instance,
@@ -39,8 +39,8 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 from network.errors import HuishouError  # noqa: E402
 from network.routing_params import RoutingParams  # noqa: E402
 from network.serialize import read_plan, write_plan, write_text_atomic  # noqa: E402
-from solver.route_check import check_route_plan, check_routing_solution, route_figures  # noqa: E402
-from solver.routing_problem import RoutingProblem, RoutingSolution  # noqa: E402
+from solver.check.routing import check_route_plan, check_routing_solution, route_figures  # noqa: E402
+from solver.routing.problem import RoutingProblem, RoutingSolution  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "routing_scale.csv"
 
@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from geodata.regions import load_region
     from network.network_params import NetworkParams
-    from solver.network_design import solve_network
-    from solver.routing_plan import solve_routes
+    from solver.design.solve import solve_network
+    from solver.routing.solve import solve_routes
 
     print("\n".join(machine_lines()))
     t0 = time.perf_counter()

@@ -77,9 +77,9 @@ def _exit(code: int | str | None) -> None:
     A MIP the solve stopped waiting for (interrupted, or past its limit) keeps
     its thread inside the backend's C++ code; tearing the interpreter down
     around it aborted the process (SIGABRT, exit 134, after the output was
-    complete). See ``network_mip.backends_running``.
+    complete). See ``solver.mip.backends_running``.
     """
-    mip = sys.modules.get("solver.network_mip")  # not imported: no solver ran
+    mip = sys.modules.get("solver.mip")  # not imported: no solver ran
     if mip is None or not mip.backends_running():
         sys.exit(code)
     if isinstance(code, str):

@@ -20,11 +20,11 @@ from network.errors import InputError
 from network.params import params_from_mapping
 from network.scenario import Scenario
 from network.sites import DEFAULT_SIZE_LEVELS
-from solver.bases import solve_bases
-from solver.bases_check import check_bases_plan
-from solver.bases_policy import PolicyComparison, compare_policy
-from solver.bases_sites import base_candidates
-from solver.forecast import Forecast, forecast_records, forecast_retirements, write_forecast_chart
+from solver.bases.forecast import Forecast, forecast_records, forecast_retirements, write_forecast_chart
+from solver.bases.policy import PolicyComparison, compare_policy
+from solver.bases.sites import base_candidates
+from solver.bases.solve import solve_bases
+from solver.check.bases import check_bases_plan
 
 #: Prefecture sets of the planning documents: (region ids, circuity factor, label).
 SETS: dict[str, tuple[tuple[str, ...], float, str]] = {

@@ -20,10 +20,10 @@ from network.params import params_from_mapping
 from network.plan import Plan, Route
 from network.routing_params import RoutingParams
 from network.serialize import plan_from_dict
-from solver.route_check import check_routing_solution
-from solver.route_check_plan import check_route_plan
-from solver.routing_plan import solve_routes
-from solver.routing_problem import RoutingProblem, RoutingSolution
+from solver.check.route_plan import check_route_plan
+from solver.check.routing import check_routing_solution
+from solver.routing.problem import RoutingProblem, RoutingSolution
+from solver.routing.solve import solve_routes
 
 
 def _read_network_plan(path: Path) -> Plan:
@@ -117,7 +117,7 @@ def route(
                              f"'{scenario.name}'; use the same --region (and --seed) as solve.py plan")
     else:
         from network.network_params import NetworkParams
-        from solver.network_design import solve_network
+        from solver.design.solve import solve_network
 
         network_params = (NetworkParams() if network_table is None else
                           params_from_mapping(NetworkParams, network_table, source=f"{params_file} [network]"))

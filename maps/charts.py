@@ -135,7 +135,7 @@ def tidy_forecast(forecast: object) -> pd.DataFrame:
 
     Accepts a DataFrame or a sequence of mappings whose column names start
     with those words (e.g. ``"year 年份"``, ``"t 吨"`` from
-    ``solver.forecast.forecast_records``).
+    ``solver.bases.forecast.forecast_records``).
 
     Raises
     ------

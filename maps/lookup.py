@@ -53,7 +53,7 @@ def place_index(scenario: Scenario) -> dict[str, Place]:
     for t in scenario.townships:
         put(Place(t.code, t.seat_lon, t.seat_lat, t.name, "township", t.seat_generated))
     # A county as a flow origin (base siting) sits at the capacity-weighted centroid of
-    # its plants, as solver.bases_sites places county sources, else at its seat.
+    # its plants, as solver.bases.sites places county sources, else at its seat.
     mw: dict[str, list[float]] = {}
     for p in scenario.plants:
         acc = mw.setdefault(p.county_code, [0.0, 0.0, 0.0])

@@ -47,7 +47,7 @@ def pv_t_per_mw(cohort_year: float, anchors: tuple[tuple[float, ...], ...] = PV_
 
 @dataclass(frozen=True, slots=True)
 class ForecastParams:
-    """Options of the cohort retirement forecast (``solver.forecast``).
+    """Options of the cohort retirement forecast (``solver.bases.forecast``).
 
     Parameters
     ----------
@@ -160,7 +160,7 @@ BASE_SIZE_LEVELS: tuple[SizeLevel, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class BasesParams:
-    """Options of the multi-period recycling-base siting (``solver.bases``).
+    """Options of the multi-period recycling-base siting (``solver.bases.solve``).
 
     Parameters
     ----------

@@ -15,11 +15,11 @@ from network.plan import Flow, SizeStep
 from network.scenario import Scenario
 from network.sites import CandidateSite, OutletKind, SizeLevel, Tier
 from network.streams import MaterialStream
-from solver.bases import solve_bases
-from solver.bases_check import check_bases_plan
-from solver.bases_policy import compare_policy
-from solver.bases_sites import base_candidates
-from solver.forecast import Forecast, ForecastRow
+from solver.bases.forecast import Forecast, ForecastRow
+from solver.bases.policy import compare_policy
+from solver.bases.sites import base_candidates
+from solver.bases.solve import solve_bases
+from solver.check.bases import check_bases_plan
 
 STEEL = MaterialStream.TOWERS_STEEL
 A, B = "650502", "652301"  # Hami Yizhou, Changji city: two prefectures

@@ -13,12 +13,12 @@ from network.params import CostParams
 from network.scenario import Scenario
 from network.sites import CandidateSite, SizeLevel, Tier
 from network.streams import EQUIPMENT_STREAMS, MaterialStream
-from solver.bases import solve_bases
-from solver.bases_check import check_bases_plan
-from solver.bases_costs import build_arcs
-from solver.bases_policy import compare_policy
-from solver.bases_sites import county_sources
-from solver.forecast import Forecast, ForecastRow
+from solver.bases.costs import build_arcs
+from solver.bases.forecast import Forecast, ForecastRow
+from solver.bases.policy import compare_policy
+from solver.bases.sites import county_sources
+from solver.bases.solve import solve_bases
+from solver.check.bases import check_bases_plan
 
 STEEL = MaterialStream.TOWERS_STEEL
 A, C = "650502", "650521"  # Hami Yizhou and Barkol: one prefecture, so one "nearest of the prefecture"
@@ -85,7 +85,7 @@ def test_unserved_source_is_linked_to_the_open_base() -> None:
 
 
 def test_without_arc_generation_the_source_is_unserved(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("solver.bases.MAX_ARC_ROUNDS", 0)
+    monkeypatch.setattr("solver.bases.solve.MAX_ARC_ROUNDS", 0)
     scenario, forecast = _scenario(), _forecast()
     plan = solve_bases(scenario, forecast, params=PARAMS)
     assert check_bases_plan(scenario, plan, forecast) == []

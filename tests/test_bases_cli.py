@@ -12,8 +12,8 @@ from cli.bases_cmd import build_bases_scenario, innermongolia_regions
 from network.errors import InputError
 from network.serialize import read_plan
 from network.sites import Tier
-from solver.bases_check import check_bases_plan
-from solver.forecast import forecast_retirements
+from solver.bases.forecast import forecast_retirements
+from solver.check.bases import check_bases_plan
 
 
 def test_innermongolia_set_is_picked_by_operating_wind_capacity() -> None:

@@ -37,8 +37,8 @@ from network import (
     Village,
 )
 from network.network_params import NetworkParams
-from solver.network_check import check_network_plan
-from solver.network_design import solve_network
+from solver.check.design import check_network_plan
+from solver.design.solve import solve_network
 
 KM = {("v1", "p1"): 1, ("v2", "p1"): 2, ("v3", "p1"): 10, ("v1", "p2"): 10, ("v2", "p2"): 3, ("v3", "p2"): 1,
       ("p1", "s1"): 5, ("p2", "s1"): 5, ("s1", "c1"): 10}

@@ -104,8 +104,8 @@ def test_solved_network_plan_map_shows_three_tiers_assignments_and_kpis(tmp_path
     from geodata.travel import CircuityTravelModel
     from network import Tier
     from network.network_params import NetworkParams
-    from solver.network_check import check_network_plan
-    from solver.network_design import solve_network
+    from solver.check.design import check_network_plan
+    from solver.design.solve import solve_network
 
     sc = scenario()
     sc = sc.with_changes(travel=CircuityTravelModel(), sites=tuple(s for s in sc.sites if s.tier.value != "recycling_base"))

@@ -10,7 +10,7 @@ from network.admin import Plant
 from network.bases_params import ForecastParams, pv_t_per_mw
 from network.errors import InputError
 from network.streams import MaterialStream
-from solver.forecast import (
+from solver.bases.forecast import (
     failure_cdf,
     forecast_records,
     forecast_retirements,

@@ -35,11 +35,11 @@ from network.params import CostParams
 from network.routing_params import RoutingParams
 from network.serialize import write_plan
 from network.sites import SizeLevel
-from solver.bases import solve_bases
-from solver.bases_check import check_bases_plan
-from solver.forecast import Forecast, ForecastRow
-from solver.route_check_plan import check_route_plan
-from solver.routing_plan import solve_routes
+from solver.bases.forecast import Forecast, ForecastRow
+from solver.bases.solve import solve_bases
+from solver.check.bases import check_bases_plan
+from solver.check.route_plan import check_route_plan
+from solver.routing.solve import solve_routes
 
 GR, STEEL = MaterialStream.GENERAL_RECYCLABLES, MaterialStream.TOWERS_STEEL
 YZ = "650502"

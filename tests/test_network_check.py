@@ -45,7 +45,7 @@ from network import (
 )
 from network.network_params import NetworkParams
 from network.serialize import plan_from_dict, plan_to_json
-from solver.network_check import check_network_plan
+from solver.check.design import check_network_plan
 
 G, A = MaterialStream.GENERAL_RECYCLABLES, MaterialStream.APPLIANCES
 CP, TS, SC = Tier.COLLECTION_POINT, Tier.TRANSFER_STATION, Tier.SORTING_CENTRE
@@ -272,9 +272,9 @@ def test_small_drift_within_tolerance_is_accepted() -> None:
     assert check_network_plan(scenario(), plan, NetworkParams()) == []
 
 
-@pytest.mark.parametrize("module", ["network_check.py", "network_check_costs.py"])
+@pytest.mark.parametrize("module", ["design.py", "design_costs.py"])
 def test_checker_shares_no_code_with_the_model(module: str) -> None:
-    source = Path(__file__).resolve().parents[1] / "solver" / module
+    source = Path(__file__).resolve().parents[1] / "solver" / "check" / module
     imported = set()
     for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module:
@@ -282,4 +282,4 @@ def test_checker_shares_no_code_with_the_model(module: str) -> None:
         elif isinstance(node, ast.Import):
             imported |= {alias.name for alias in node.names}
     from_solver = {name for name in imported if name.split(".")[0] == "solver"}
-    assert from_solver <= {"solver.network_check_costs"}
+    assert from_solver <= {"solver.check.design_costs"}

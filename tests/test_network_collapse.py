@@ -5,10 +5,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from solver.network_collapse import collapse_lowest_tier
-from solver.network_mip import solve_mip
-from solver.network_model import DesignArrays, build_design
-from solver.network_search import solve_design
+from solver.design.bounds.collapse import collapse_lowest_tier
+from solver.design.model import DesignArrays, build_design
+from solver.design.search import solve_design
+from solver.mip import solve_mip
 
 
 def _hand() -> DesignArrays:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from solver.network_model import _tiers_all_flow_crosses
+from solver.design.model import _tiers_all_flow_crosses
 from tests.test_network_collapse import _hand
 
 

@@ -36,8 +36,8 @@ from network import (
     Village,
 )
 from network.network_params import NetworkParams
-from solver.network_check import check_network_plan
-from solver.network_design import solve_network
+from solver.check.design import check_network_plan
+from solver.design.solve import solve_network
 
 GR = MaterialStream.GENERAL_RECYCLABLES
 COUNTY = County("650502", "伊州区", "650500", "哈密市", 93.5, 42.8, seat_generated=False, population=1000,

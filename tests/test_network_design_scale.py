@@ -9,9 +9,9 @@ import pytest
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from network.network_params import NetworkParams
-from solver.network_cflp import solve_facility_location
-from solver.network_check import check_network_plan
-from solver.network_design import solve_network
+from solver.check.design import check_network_plan
+from solver.design.cflp import solve_facility_location
+from solver.design.solve import solve_network
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,7 +101,7 @@ def test_interrupted_solve_returns_the_best_plan_so_far(hami) -> None:
 def test_ctrl_c_in_a_nested_search_stops_the_whole_solve(hami, monkeypatch) -> None:
     # Ctrl-C landing in numpy moves of the split stage's own search (not in a backend
     # solve) once only stopped that inner search; the outer one ran on to its limit.
-    import solver.network_search as search
+    import solver.design.search as search
 
     drop_add = search.drop_add
     pressed = []
@@ -130,9 +130,9 @@ def test_the_command_exits_with_its_code_while_an_abandoned_solve_runs() -> None
             "from ortools.util.python.solve_interrupter import SolveInterrupter\n"
             "from geodata.regions import load_region\n"
             "from network.network_params import NetworkParams\n"
-            "from solver.network_data import build_network_data\n"
-            "from solver.network_mip import backends_running, solve_mip\n"
-            "from solver.network_model import build_design\n"
+            "from solver.design.data import build_network_data\n"
+            "from solver.mip import backends_running, solve_mip\n"
+            "from solver.design.model import build_design\n"
             "from cli.app import _exit\n"
             "a = build_network_data(load_region('datong'), NetworkParams()).arrays\n"
             "stop = SolveInterrupter()\n"
@@ -165,9 +165,9 @@ def test_scip_solves_take_turns_and_the_limit_counts_from_the_call() -> None:
     import time
 
     from geodata.regions import load_region
-    from solver.network_data import build_network_data
-    from solver.network_mip import solve_mip
-    from solver.network_model import build_design
+    from solver.design.data import build_network_data
+    from solver.design.model import build_design
+    from solver.mip import solve_mip
 
     builder = build_design(build_network_data(load_region("wuhai"), NetworkParams()).arrays).builder
     first = threading.Thread(target=solve_mip, args=(builder,), kwargs={"backend": "scip", "time_limit_s": 3.0})

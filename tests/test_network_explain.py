@@ -1,4 +1,4 @@
-"""Why no plan exists, on hand-made instances (see ``solver.network_explain``).
+"""Why no plan exists, on hand-made instances (see ``solver.design.explain``).
 
 Built on the base instance of ``test_network_design`` (one county 伊州区,
 points of one 100 t/yr level, village→point radius 50 km).
@@ -13,12 +13,12 @@ import re
 import pytest
 
 from network import InfeasibleError, SiteStatus, SizeLevel, SolverError, TableTravelModel, Tier
-from solver import network_design
-from solver.network_check import check_network_plan
-from solver.network_data import build_network_data
-from solver.network_design import solve_network
-from solver.network_explain import _setting
-from solver.network_search import solve_design
+from solver.check.design import check_network_plan
+from solver.design import solve as network_design
+from solver.design.data import build_network_data
+from solver.design.explain import _setting
+from solver.design.search import solve_design
+from solver.design.solve import solve_network
 from tests.test_network_design import BASE, KM, LEVELS, _site, _village, scenario
 
 # v3 (150 t) is larger than any point (100 t). Under single sourcing it must be collected
@@ -179,8 +179,8 @@ def test_a_least_cost_check_stops_once_its_bound_passes_the_setting(monkeypatch:
     # HiGHS takes no bound limit: solves of doubling length, each running to its limit with a higher bound.
     import types
 
-    from solver import network_explain
-    from solver.network_mip import MipResult
+    from solver.design import explain as network_explain
+    from solver.mip import MipResult
 
     now = [0.0]
     limits: list[float] = []

@@ -24,10 +24,10 @@ import pytest
 from geodata.regions import load_region
 from network import InfeasibleError, Scenario, SizeLevel, TableTravelModel, Tier
 from network.network_params import NetworkParams
-from solver.network_check import check_network_plan
-from solver.network_data import build_network_data
-from solver.network_design import solve_network
-from solver.network_flow import carried_flow
+from solver.check.design import check_network_plan
+from solver.design.data import build_network_data
+from solver.design.flow import carried_flow
+from solver.design.solve import solve_network
 from tests.test_network_collapse import _hand
 from tests.test_network_design import BASE, COSTS, COUNTY, KM, LEVELS, _site, _village
 

@@ -7,11 +7,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from solver.network_collapse import collapse_lowest_tier
-from solver.network_greedy import path_bound
-from solver.network_lagrange import lagrangian_bound
-from solver.network_mip import solve_mip
-from solver.network_model import DesignArrays, build_design
+from solver.design.bounds.collapse import collapse_lowest_tier
+from solver.design.bounds.lagrange import lagrangian_bound
+from solver.design.heuristic.greedy import path_bound
+from solver.design.model import DesignArrays, build_design
+from solver.mip import solve_mip
 from tests.test_network_collapse import _random_three_tier
 
 

@@ -7,11 +7,11 @@ import pytest
 
 from geodata.regions import load_region
 from network.network_params import NetworkParams
-from solver.network_data import build_network_data
-from solver.network_greedy import greedy_open
-from solver.network_model import DesignArrays, build_design
-from solver.network_moves import drop_add
-from solver.network_repair import assign_to_open, satisfies_rows
+from solver.design.data import build_network_data
+from solver.design.heuristic.greedy import greedy_open
+from solver.design.heuristic.moves import drop_add
+from solver.design.heuristic.repair import assign_to_open, satisfies_rows
+from solver.design.model import DesignArrays, build_design
 from tests.test_network_collapse import _random_three_tier
 
 

@@ -1,4 +1,4 @@
-"""Swap-based local search (solver.network_swap) against brute force on tiny p-median and UFL instances."""
+"""Swap-based local search (solver.design.heuristic.swap) against brute force on tiny p-median and UFL instances."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import time
 import numpy as np
 import pytest
 
-from solver.network_model import DesignArrays
-from solver.network_swap import _prepare, _Search, swap_applicable, swap_search
+from solver.design.heuristic.swap import _prepare, _Search, swap_applicable, swap_search
+from solver.design.model import DesignArrays
 
 
 def _arrays(cost: np.ndarray, *, fixed: np.ndarray | None = None, p: int | None = None,

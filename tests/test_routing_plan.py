@@ -26,11 +26,11 @@ from network import (
 )
 from network.routing_params import RoutingParams, visits_per_week
 from network.serialize import plan_from_dict, plan_to_json
-from solver.route_check import check_routing_solution
-from solver.route_check_plan import check_route_plan
-from solver.routing_plan import solve_routes
-from solver.routing_problem import RoutingProblem, RoutingSolution
-from solver.routing_stations import busiest_day, station_clients
+from solver.check.route_plan import check_route_plan
+from solver.check.routing import check_routing_solution
+from solver.routing.problem import RoutingProblem, RoutingSolution
+from solver.routing.solve import solve_routes
+from solver.routing.stations import busiest_day, station_clients
 
 GR = MaterialStream.GENERAL_RECYCLABLES
 

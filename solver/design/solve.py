@@ -1,0 +1,132 @@
+"""Three-tier network design (县乡村三级回收体系): collection points → transfer stations → sorting centres.
+
+Formulation: a multi-echelon capacitated facility location model with size
+levels (Melo, Nickel & Saldanha-da-Gama 2009, EJOR 196(2), 401–412; strong
+x ≤ y linking after Cornuéjols, Sridharan & Thizy 1991, EJOR 50(3), 280–297),
+written out in :mod:`solver.design.model` and ``docs/network_design.md``:
+
+- y_{j,l} ∈ {0,1}: candidate j open at size level l (one level at most;
+  existing/required sites forced open, closed candidates absent);
+- x_{v,j} ∈ {0,1} (or [0,1] when splittable): share of village v delivered to
+  collection point j within its coverage radius, or collected by a mobile
+  vehicle based at transfer station j (以车代库, costed per visit);
+- f_{j,k} ≥ 0 (t/yr) from point j to station k and station k to centre c,
+  single-sourced by binary z_{j,k} by default;
+- min Σ fixed·(shared-site factor) + Σ handling·throughput + Σ t·km·rate per
+  leg + Σ mobile visits, subject to capacities per level, flow conservation,
+  coverage radii, and the options: density rule (SB/T 10719), minimum share of
+  shared sites (两网融合), CO₂ cap, budgets on sites per tier or fixed cost.
+
+Material streams share every cost and capacity, so the model works on
+tonnes per village; the plan splits each flow back into streams exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+
+from ortools.util.python.solve_interrupter import SolveInterrupter
+
+from network.errors import InfeasibleError
+from network.network_params import NetworkParams
+from network.plan import Plan
+from network.scenario import Scenario
+from solver.design.data import build_network_data
+from solver.design.explain import diagnose, precheck, tight_limits
+from solver.design.plan import build_plan
+from solver.design.search import DesignSolution, solve_design
+
+log = logging.getLogger("huishou.solver.design.solve")
+
+#: Heuristic first from this many village→site arcs on (below, the MIP alone is fast).
+HEURISTIC_MIN_ARCS = 500
+#: Least seconds between two ``on_progress`` calls.
+PROGRESS_EVERY_S = 3.0
+
+
+def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams(), time_limit_s: float | None = None,
+                  on_progress: Callable[[Plan], None] | None = None,
+                  interrupter: SolveInterrupter | None = None) -> Plan:
+    """Design the three-tier collection network of ``scenario``.
+
+    Parameters
+    ----------
+    scenario
+        Villages, candidate sites of the three tiers, size levels, costs and
+        the travel model (distances in road km, profile ``"truck"``).
+    params
+        Model options (coverage radii in km, sourcing, mobile collection,
+        density rule, shared-site share, CO₂ cap in t/yr, budgets, backend,
+        time limit in s, gap).
+    time_limit_s
+        Wall-clock limit in seconds; overrides ``params.time_limit_s``.
+    on_progress
+        Called with the plan of a new best solution (the CLI saves it), at
+        most every ``PROGRESS_EVERY_S`` seconds; the returned plan is the best.
+    interrupter
+        A ``SolveInterrupter`` to stop the solve from another thread; Ctrl-C
+        in the calling thread stops it too. Either way the best plan so far
+        is returned with status ``interrupted`` and its gap.
+
+    Returns
+    -------
+    Plan
+        ``kind="network"``, filled as docs/plan_contract.md says; ``solve``
+        gives backend, status, objective (CNY/yr), proven bound and gap.
+
+    Raises
+    ------
+    InfeasibleError
+        When no plan exists; the reasons name the area (county), e.g. villages
+        without a collection point in reach, demand above the reachable
+        capacity, forced sites above a budget, a CO₂ cap below the least
+        possible emissions, a shared-site share that cannot be met.
+    network.errors.SolverError
+        If the MIP backend fails, or stops before finding any plan.
+    """
+    start = time.perf_counter()
+    limit = params.time_limit_s if time_limit_s is None else time_limit_s
+    data = build_network_data(scenario, params)
+    reasons = precheck(scenario, params, data)
+    if reasons:
+        raise InfeasibleError(reasons)
+    log.info("network data: %d villages, %d sites, %d village arcs, %d upper arcs (%.2f s)",
+             data.arrays.n_cli, data.arrays.n_fac, len(data.arrays.arc_cli), len(data.arrays.up_from),
+             time.perf_counter() - start)
+
+    last = [-PROGRESS_EVERY_S]
+
+    def relay(sol: DesignSolution) -> None:
+        # Building a plan takes a moment on large regions: report at most every few seconds.
+        now = time.perf_counter()
+        if on_progress is not None and sol.values is not None and now - last[0] >= PROGRESS_EVERY_S:
+            last[0] = now
+            on_progress(build_plan(scenario, params, data, sol, status="feasible"))
+
+    use_heuristic = params.use_heuristic and len(data.arrays.arc_cli) >= HEURISTIC_MIN_ARCS
+    sol = solve_design(data.arrays, backend=params.backend,
+                       time_limit_s=max(0.1, limit - (time.perf_counter() - start)),
+                       relative_gap=params.relative_gap, threads=params.threads, seed=params.seed,
+                       use_heuristic=use_heuristic, heuristic_share=params.heuristic_share,
+                       on_best=relay, interrupter=interrupter)
+    if sol.status == "infeasible":
+        raise InfeasibleError(diagnose(scenario, params, data))
+    if sol.values is None:
+        from network.errors import SolverError
+
+        if sol.status == "interrupted":
+            raise SolverError(f"the solve was interrupted after {time.perf_counter() - start:.1f} s, before any "
+                              "plan was found")
+        if math.isfinite(sol.split_objective):
+            raise SolverError(f"no plan with whole villages (single sourcing) was found within {limit:g} s, but "
+                              f"with shares split there is one ({sol.split_objective:,.0f} CNY/yr): whole villages "
+                              "may not pack into the size levels in reach. Set single_sourcing = false, add larger "
+                              "size levels, or raise the time limit (--time-limit)")
+        limits = tight_limits(data)
+        raise SolverError(f"{params.backend} found no plan within {limit:g} s ({sol.status}). "
+                          + (limits or "Raise the time limit (--time-limit)."))
+    sol.time_s = time.perf_counter() - start
+    return build_plan(scenario, params, data, sol)
