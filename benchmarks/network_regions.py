@@ -38,7 +38,7 @@ from network.sites import Tier
 from solver.check.design import check_network_plan
 from solver.design.data import build_network_data
 from solver.design.model import build_design
-from solver.design.search import relative_gap
+from solver.design.solution import relative_gap
 from solver.design.solve import solve_network
 from solver.mip import solve_mip
 

@@ -5,8 +5,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from solver.design.arrays import DesignArrays
 from solver.design.bounds.collapse import collapse_lowest_tier
-from solver.design.model import DesignArrays, build_design
+from solver.design.model import build_design
 from solver.design.search import solve_design
 from solver.mip import solve_mip
 

@@ -101,9 +101,9 @@ def test_interrupted_solve_returns_the_best_plan_so_far(hami) -> None:
 def test_ctrl_c_in_a_nested_search_stops_the_whole_solve(hami, monkeypatch) -> None:
     # Ctrl-C landing in numpy moves of the split stage's own search (not in a backend
     # solve) once only stopped that inner search; the outer one ran on to its limit.
-    import solver.design.search as search
+    import solver.design.heuristic.stages as stages
 
-    drop_add = search.drop_add
+    drop_add = stages.drop_add
     pressed = []
 
     def ctrl_c_once(*args, **kwargs):  # the first call comes from the split stage's search
@@ -112,7 +112,7 @@ def test_ctrl_c_in_a_nested_search_stops_the_whole_solve(hami, monkeypatch) -> N
             raise KeyboardInterrupt
         return drop_add(*args, **kwargs)
 
-    monkeypatch.setattr(search, "drop_add", ctrl_c_once)
+    monkeypatch.setattr(stages, "drop_add", ctrl_c_once)
     params = NetworkParams(time_limit_s=30.0)
     plan = solve_network(hami, params=params)
     assert plan.solve.status == "interrupted"

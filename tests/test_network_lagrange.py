@@ -7,10 +7,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from solver.design.arrays import DesignArrays
 from solver.design.bounds.collapse import collapse_lowest_tier
 from solver.design.bounds.lagrange import lagrangian_bound
-from solver.design.heuristic.greedy import path_bound
-from solver.design.model import DesignArrays, build_design
+from solver.design.bounds.path import path_bound
+from solver.design.model import build_design
 from solver.mip import solve_mip
 from tests.test_network_collapse import _random_three_tier
 

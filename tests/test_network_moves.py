@@ -7,11 +7,12 @@ import pytest
 
 from geodata.regions import load_region
 from network.network_params import NetworkParams
+from solver.design.arrays import DesignArrays
 from solver.design.data import build_network_data
 from solver.design.heuristic.greedy import greedy_open
 from solver.design.heuristic.moves import drop_add
 from solver.design.heuristic.repair import assign_to_open, satisfies_rows
-from solver.design.model import DesignArrays, build_design
+from solver.design.model import build_design
 from tests.test_network_collapse import _random_three_tier
 
 

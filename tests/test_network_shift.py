@@ -6,9 +6,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from solver.design.arrays import DesignArrays
 from solver.design.heuristic.repair import assign_to_open, satisfies_rows
 from solver.design.heuristic.shift import shift_moves
-from solver.design.model import DesignArrays, build_design
+from solver.design.model import build_design
 from solver.mip import solve_mip
 from tests.test_network_collapse import _random_three_tier
 from tests.test_network_moves import _two_sites

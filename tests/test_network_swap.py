@@ -9,8 +9,8 @@ import time
 import numpy as np
 import pytest
 
+from solver.design.arrays import DesignArrays
 from solver.design.heuristic.swap import _prepare, _Search, swap_applicable, swap_search
-from solver.design.model import DesignArrays
 
 
 def _arrays(cost: np.ndarray, *, fixed: np.ndarray | None = None, p: int | None = None,

@@ -2,7 +2,7 @@
 
 The OR-Library benchmarks (cap41–cap134, their uncapacitated variants and
 pmed1–pmed40) call :func:`solve_facility_location`. It fills the same
-:class:`~solver.design.model.DesignArrays` the three-tier network model
+:class:`~solver.design.arrays.DesignArrays` the three-tier network model
 fills, and runs the same build, heuristic and MIP code (``solve_design``), so
 the benchmarks measure the network model's code path, not a textbook copy.
 """
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from network.errors import InputError
-from solver.design.model import DesignArrays
-from solver.design.search import DesignSolution, solve_design
+from solver.design.arrays import DesignArrays
+from solver.design.search import solve_design
+from solver.design.solution import DesignSolution
 
 
 @dataclass(frozen=True, slots=True)

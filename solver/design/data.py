@@ -27,8 +27,8 @@ from network.demand import Village
 from network.network_params import NetworkParams
 from network.scenario import Scenario
 from network.sites import CandidateSite, SiteStatus, SizeLevel, Tier
+from solver.design.arrays import DesignArrays
 from solver.design.flow import carried_flow
-from solver.design.model import DesignArrays
 
 log = logging.getLogger("huishou.solver.design.data")
 

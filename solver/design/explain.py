@@ -18,10 +18,10 @@ import numpy as np
 from network.network_params import NetworkParams
 from network.scenario import Scenario
 from network.sites import SiteStatus, Tier
+from solver.design.arrays import DesignArrays, largest_cap, tiers_all_flow_crosses
 from solver.design.data import TIERS, NetworkData
 from solver.design.flow import CarriedFlow, carried_flow
-from solver.design.heuristic.greedy import _largest_cap
-from solver.design.model import DesignArrays, _tiers_all_flow_crosses, build_design
+from solver.design.model import build_design
 from solver.mip import solve_mip
 
 _MAX_LISTED = 12
@@ -56,7 +56,7 @@ def precheck(scenario: Scenario, params: NetworkParams, data: NetworkData) -> li
                        f"point within the coverage distance (urban {params.max_distance_urban_km:g} km, rural "
                        f"{params.max_distance_rural_km:g} km){mobile}{left_out}: {_listed(names)}; add candidate "
                        "points or raise max_distance_*_km")
-    cap_max = _largest_cap(a)
+    cap_max = largest_cap(a)
     if a.single_source:
         reasons += _oversized_villages(scenario, params, data, cap_max, vil)
     # Demand vs the capacity every route passes (the capacity network's minimum cut),
@@ -72,7 +72,7 @@ def precheck(scenario: Scenario, params: NetworkParams, data: NetworkData) -> li
     min_fixed = np.full(a.n_fac, np.inf)
     np.minimum.at(min_fixed, a.opt_fac, a.opt_fixed)
     forced = a.fac_forced.astype(bool)
-    crossed = _tiers_all_flow_crosses(a)
+    crossed = tiers_all_flow_crosses(a)
     for t, limit in a.max_open.items():
         tier = TIERS[t]
         n_forced = int(forced[a.fac_tier == t].sum())

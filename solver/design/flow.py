@@ -20,8 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import max_flow
 
-from solver.design.heuristic.greedy import _largest_cap
-from solver.design.model import DesignArrays
+from solver.design.arrays import DesignArrays, largest_cap
 
 #: Flow units per tonne.
 UNITS_PER_T = 1000
@@ -74,7 +73,7 @@ def carried_flow(a: DesignArrays) -> CarriedFlow:
     # Rounding may only loosen the network, so a shortfall it reports is real.
     supply = np.floor(a.demand * UNITS_PER_T).astype(np.int64)
     unbounded = int(supply.sum()) + 1
-    site_cap = np.ceil(np.minimum(_largest_cap(a), supply.sum() / UNITS_PER_T + 1) * UNITS_PER_T).astype(np.int64)
+    site_cap = np.ceil(np.minimum(largest_cap(a), supply.sum() / UNITS_PER_T + 1) * UNITS_PER_T).astype(np.int64)
     ends = np.ones(n_fac, dtype=bool)
     ends[a.up_from] = False
     sinks = np.flatnonzero(ends)

@@ -31,55 +31,12 @@ several options or a handling cost).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from solver.design.arrays import DesignArrays, index_groups, reachable_inflow, tiers_all_flow_crosses
 from solver.mip import MipBuilder
-
-
-@dataclass(slots=True)
-class DesignArrays:
-    """A facility-location instance as arrays (see the module formulation).
-
-    Facility-level arrays have length ``n_fac``; option arrays one entry per
-    (facility, size option); client arcs one per (client, facility) pair
-    allowed; upper arcs one per (lower facility, upper facility) pair allowed.
-    Costs are in the objective's unit (CNY/yr for the network).
-    """
-
-    fac_tier: np.ndarray
-    fac_forced: np.ndarray
-    fac_shared: np.ndarray
-    opt_fac: np.ndarray
-    opt_fixed: np.ndarray
-    opt_cap: np.ndarray
-    opt_handling: np.ndarray
-    demand: np.ndarray
-    arc_cli: np.ndarray
-    arc_fac: np.ndarray
-    arc_cost: np.ndarray
-    arc_co2: np.ndarray
-    up_from: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    up_to: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    up_cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    up_co2: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    single_source: bool = True
-    single_source_upper: bool = True
-    co2_cap: float | None = None
-    max_open: dict[int, int] = field(default_factory=dict)
-    exact_open: dict[int, int] = field(default_factory=dict)
-    max_fixed: float | None = None
-    min_shared_share: float = 0.0
-    min_open_groups: list[tuple[np.ndarray, int]] = field(default_factory=list)
-
-    @property
-    def n_fac(self) -> int:
-        return len(self.fac_tier)
-
-    @property
-    def n_cli(self) -> int:
-        return len(self.demand)
 
 
 @dataclass(slots=True)
@@ -156,7 +113,7 @@ def build_design(a: DesignArrays, *, every_tier_cuts: bool = False) -> DesignMod
     b.add_rows(a.n_cli, a.arc_cli, x, 1.0, lb=1.0, ub=1.0)
     # Strong linking x_a <= sum of the facility's options.
     n_arc = len(x)
-    opt_of_fac = _group(a.opt_fac, a.n_fac)
+    opt_of_fac = index_groups(a.opt_fac, a.n_fac)
     rows, cols, vals = [np.arange(n_arc)], [x], [np.ones(n_arc)]
     for k in range(int(opts_per_fac.max()) if n_opt else 0):
         has = opts_per_fac[a.arc_fac] > k
@@ -238,7 +195,7 @@ def build_design(a: DesignArrays, *, every_tier_cuts: bool = False) -> DesignMod
     # Every tier that all material crosses holds all of it (aggregate capacity cut),
     # so it needs at least ⌈demand / largest size⌉ open sites (its integer rounding).
     # Only the sink's capacity cut unless asked for all (see ``build_design``).
-    crossed = _tiers_all_flow_crosses(a)
+    crossed = tiers_all_flow_crosses(a)
     for tier in crossed if every_tier_cuts else [t for t in crossed if t == a.fac_tier.max()]:
         tier_opt = a.fac_tier[a.opt_fac] == tier
         if np.all(np.isfinite(a.opt_cap[tier_opt])):
@@ -268,40 +225,3 @@ def _side_constraints(b: MipBuilder, a: DesignArrays, y: np.ndarray, x: np.ndarr
         b.add_row(y[member], 1.0, lb=float(count))
 
 
-def _tiers_all_flow_crosses(a: DesignArrays) -> list[int]:
-    """Tiers every tonne passes: no client arc and no upper arc from below jumps past them,
-    and every site below them passes its load on (has upper arcs)."""
-    if not len(a.opt_fac):
-        return []
-    passes_on = np.zeros(a.n_fac, dtype=bool)
-    passes_on[a.up_from] = True
-    crossed = []
-    for tier in np.unique(a.fac_tier).tolist():
-        below = a.fac_tier < tier
-        if (np.all(a.fac_tier[a.arc_fac] <= tier) and np.all(passes_on[below])
-                and np.all(a.fac_tier[a.up_to[below[a.up_from]]] <= tier)):
-            crossed.append(tier)
-    return crossed
-
-
-def reachable_inflow(a: DesignArrays) -> np.ndarray:
-    """Per facility, the most that can reach it: its clients' demand plus what its senders can pass on."""
-    reach = np.bincount(a.arc_fac, weights=a.demand[a.arc_cli], minlength=a.n_fac)
-    cap_max = np.zeros(a.n_fac)
-    np.maximum.at(cap_max, a.opt_fac, a.opt_cap)
-    for tier in sorted(set(a.fac_tier[a.up_from].tolist())):
-        arcs = np.flatnonzero(a.fac_tier[a.up_from] == tier)
-        np.add.at(reach, a.up_to[arcs], np.minimum(reach, cap_max)[a.up_from[arcs]])
-    return np.minimum(reach, float(a.demand.sum()))
-
-
-def _group(keys: np.ndarray, n: int) -> np.ndarray:
-    """``out[k, r]`` = index of the r-th item with key k (−1 padded)."""
-    counts = np.bincount(keys, minlength=n)
-    width = int(counts.max()) if len(keys) else 0
-    out = np.full((n, max(width, 1)), -1, dtype=np.int64)
-    order = np.argsort(keys, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    rank = np.arange(len(keys)) - starts[keys[order]]
-    out[keys[order], rank] = order
-    return out

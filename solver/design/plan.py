@@ -20,7 +20,7 @@ from network.scenario import Scenario
 from network.sites import Tier
 from network.streams import MaterialStream
 from solver.design.data import TIERS, NetworkData
-from solver.design.search import DesignSolution, relative_gap
+from solver.design.solution import DesignSolution, relative_gap
 
 _UP_LEG = {0: "point_to_station", 1: "station_to_centre"}
 _TOL = 1e-9

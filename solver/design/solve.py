@@ -37,7 +37,8 @@ from network.scenario import Scenario
 from solver.design.data import build_network_data
 from solver.design.explain import diagnose, precheck, tight_limits
 from solver.design.plan import build_plan
-from solver.design.search import DesignSolution, solve_design
+from solver.design.search import solve_design
+from solver.design.solution import DesignSolution
 
 log = logging.getLogger("huishou.solver.design.solve")
 

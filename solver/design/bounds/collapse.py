@@ -29,7 +29,7 @@ group's ``count`` least fixed costs. For any λ in [0, 1],
 ``F·y ≥ λ·F·y + (1 − λ)·(F/Q')·t``, so charging the removed sites
 ``(1 − λ)·F/Q' + h`` per tonne and adding ``λ·C`` (``offset``) is a
 relaxation too. λ = 0 is the construction above; with groups, λ = 1 is
-taken instead when its path bound (``solver.design.heuristic.greedy.path_bound``) plus C is
+taken instead when its path bound (``solver.design.bounds.path.path_bound``) plus C is
 higher — Datong with the density rule needs 538 points (C = 7.30 M CNY/yr),
 where the plans without the rule open 16.
 
@@ -52,8 +52,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.design.heuristic.greedy import client_slices, path_bound
-from solver.design.model import DesignArrays, _group, reachable_inflow
+from solver.design.arrays import DesignArrays, client_slices, index_groups, reachable_inflow
+from solver.design.bounds.path import path_bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +165,6 @@ def _least_cost_per_tonne(a: DesignArrays, site: np.ndarray, least_load: np.ndar
     """
     cap_eff = np.minimum(a.opt_cap, reachable_inflow(a)[a.opt_fac])
     unit_of_opt = fixed_weight * a.opt_fixed / np.maximum(cap_eff, 1e-9) + a.opt_handling
-    opts = _group(a.opt_fac, a.n_fac)[site]  # each pair's options, -1 padded
+    opts = index_groups(a.opt_fac, a.n_fac)[site]  # each pair's options, -1 padded
     fits = (opts >= 0) & (cap_eff[opts] >= least_load[:, None] - 1e-9)
     return np.where(fits, unit_of_opt[opts], np.inf).min(axis=1, initial=np.inf)

@@ -35,7 +35,7 @@ L equals the LP bound with the strong link x ≤ y; subgradient steps
 Starting prices: μ_v the cheapest path of v per tonne and λ_j the cheapest
 way up from j per tonne, with every site charged min_o (F_o / Q'_o + h_o);
 then every site's value is 0 and L is exactly the path bound
-(``solver.design.heuristic.greedy.path_bound``), so the bound never starts below it.
+(``solver.design.bounds.path.path_bound``), so the bound never starts below it.
 """
 
 from __future__ import annotations
@@ -47,8 +47,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.design.heuristic.greedy import _largest_cap, _unit_costs, level_costs
-from solver.design.model import DesignArrays, _group, reachable_inflow
+from solver.design.arrays import (
+    DesignArrays,
+    index_groups,
+    largest_cap,
+    level_costs,
+    reachable_inflow,
+    unit_costs,
+)
 
 #: Polyak step factor at the start; halved after ``STALL_ITERATIONS`` steps without a better bound
 #: (Kashgar: 73.66 M CNY/yr in 4.2 s with 12, 73.99 M in 6.3 s with 20).
@@ -76,9 +82,9 @@ class _Knapsacks:
         self.n_arc = len(a.arc_cli)
         # Items: client arcs first, then upper arcs; each enters one site.
         self.site = np.concatenate([a.arc_fac, a.up_to]).astype(np.int64)
-        self.ub = np.concatenate([a.demand[a.arc_cli], _largest_cap(a)[a.up_from]])
+        self.ub = np.concatenate([a.demand[a.arc_cli], largest_cap(a)[a.up_from]])
         self.cap = np.minimum(a.opt_cap, reachable_inflow(a)[a.opt_fac])
-        self.options = _group(a.opt_fac, a.n_fac)  # (site, slot) → option, −1 padded
+        self.options = index_groups(a.opt_fac, a.n_fac)  # (site, slot) → option, −1 padded
         self.forced = a.fac_forced.astype(bool)
 
     def solve(self, per_t: np.ndarray) -> tuple[float, np.ndarray]:
@@ -136,7 +142,7 @@ def lagrangian_bound(a: DesignArrays, *, deadline: float, best_plan: Callable[[]
     began = time.perf_counter()
     sites = _Knapsacks(a)
     cap_eff = sites.cap
-    unit = _unit_costs(a, np.zeros(a.n_fac, dtype=bool), cap_eff)
+    unit = unit_costs(a, np.zeros(a.n_fac, dtype=bool), cap_eff)
     level = level_costs(a, cap_eff)
     passes_on = np.zeros(a.n_fac, dtype=bool)
     passes_on[a.up_from] = True

@@ -20,7 +20,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from solver.design.model import DesignArrays, reachable_inflow
+from solver.design.arrays import (
+    DesignArrays,
+    cheapest_level,
+    client_slices,
+    largest_cap,
+    largest_option,
+    unit_costs,
+)
 
 
 def greedy_open(a: DesignArrays, *, max_rounds: int = 40) -> np.ndarray:
@@ -41,7 +48,7 @@ def greedy_open(a: DesignArrays, *, max_rounds: int = 40) -> np.ndarray:
         improved = False
         for tier in sorted(set(a.fac_tier.tolist()), reverse=True):
             for share in (0.15, 0.3, 0.5, 0.7):
-                cap = _largest_cap(a)
+                cap = largest_cap(a)
                 idle = (a.fac_tier == tier) & ~forced & ~best_closed & (best_load < share * cap)
                 if not idle.any():
                     continue
@@ -51,7 +58,7 @@ def greedy_open(a: DesignArrays, *, max_rounds: int = 40) -> np.ndarray:
                 if cost < best_cost - 1e-6 * abs(best_cost):
                     best_cost, best_load, best_closed, improved = cost, load, closed, True
     best_load = _within_site_budgets(a, best_closed, best_load)
-    big = _largest_option(a)
+    big = largest_option(a)
     y = np.zeros(len(a.opt_fac))
     is_open = (best_load > 1e-12) | forced
     y[big[is_open & (big >= 0)]] = 1.0
@@ -89,74 +96,10 @@ def _within_site_budgets(a: DesignArrays, closed: np.ndarray, load: np.ndarray) 
     return load
 
 
-def path_bound(a: DesignArrays) -> float:
-    """A lower bound without any solve: each client on its cheapest path, sites charged per tonne.
-
-    Every option o satisfies F_o y_o ≥ (F_o / Q'_o) t_o with Q'_o = min(Q_o, what can reach
-    the site) (``reachable_inflow``), so fixed + handling ≥ Σ_j inflow_j · min_o (F_o / Q'_o + h_o);
-    dropping capacities and side constraints leaves a shortest-path problem per client.
-    Weaker than the LP relaxation, but instant at any size.
-    """
-    cap_eff = np.minimum(a.opt_cap, reachable_inflow(a)[a.opt_fac])
-    unit = _unit_costs(a, np.zeros(a.n_fac, dtype=bool), cap_eff)
-    value = a.arc_cost + a.demand[a.arc_cli] * unit[a.arc_fac]
-    best = np.full(a.n_cli, np.inf)
-    np.minimum.at(best, a.arc_cli, value)
-    return float(best.sum()) if np.all(np.isfinite(best)) else -np.inf
-
-
-def level_costs(a: DesignArrays, capacity: np.ndarray) -> np.ndarray:
-    """Per site, its least cost per tonne over its sizes: min_o (F_o / capacity_o + h_o)."""
-    level = np.full(a.n_fac, np.inf)
-    np.minimum.at(level, a.opt_fac, a.opt_fixed / np.maximum(capacity, 1e-9) + a.opt_handling)
-    return level
-
-
-def _unit_costs(a: DesignArrays, closed: np.ndarray, capacity: np.ndarray | None = None) -> np.ndarray:
-    """Per-tonne cost from each facility to the end: cheapest level (F/Q + h) plus the cheapest way up."""
-    unit_level = level_costs(a, a.opt_cap if capacity is None else capacity)
-    unit_level[closed] = np.inf
-    unit = unit_level.copy()
-    for tier in sorted(set(a.fac_tier.tolist()), reverse=True):
-        arcs = np.flatnonzero(a.fac_tier[a.up_from] == tier)
-        if len(arcs):
-            best_up = np.full(a.n_fac, np.inf)
-            np.minimum.at(best_up, a.up_from[arcs], a.up_cost[arcs] + unit[a.up_to[arcs]])
-            sel = a.fac_tier == tier
-            unit[sel] = unit_level[sel] + best_up[sel]
-    return unit
-
-
-def cheapest_level(a: DesignArrays, j: int, load: float) -> int:
-    """The option of facility ``j`` with the least fixed + handling cost that holds ``load``; −1 if none."""
-    opts = np.flatnonzero(a.opt_fac == j)
-    fits = opts[a.opt_cap[opts] >= load - 1e-9]
-    return int(fits[np.argmin(a.opt_fixed[fits] + a.opt_handling[fits] * load)]) if len(fits) else -1
-
-
-def client_slices(order: np.ndarray, arc_cli: np.ndarray, n_cli: int) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end in ``order`` (arcs sorted by client first) of each client's arcs."""
-    sorted_cli = arc_cli[order]
-    return (np.searchsorted(sorted_cli, np.arange(n_cli)),
-            np.searchsorted(sorted_cli, np.arange(n_cli), side="right"))
-
-
-def _largest_option(a: DesignArrays) -> np.ndarray:
-    big = np.full(a.n_fac, -1, dtype=np.int64)
-    for o in np.argsort(a.opt_cap, kind="stable"):
-        big[a.opt_fac[o]] = o
-    return big
-
-
-def _largest_cap(a: DesignArrays) -> np.ndarray:
-    big = _largest_option(a)
-    return np.where(big >= 0, a.opt_cap[np.maximum(big, 0)], 0.0)
-
-
 def _construct(a: DesignArrays, closed: np.ndarray) -> tuple[float, np.ndarray]:
     """One greedy pass with ``closed`` sites unavailable: (estimated cost, load per facility)."""
-    cap = np.where(closed, 0.0, _largest_cap(a))
-    unit = _unit_costs(a, closed)
+    cap = np.where(closed, 0.0, largest_cap(a))
+    unit = unit_costs(a, closed)
     load = np.zeros(a.n_fac)
     forced = a.fac_forced.astype(bool)
     dem = a.demand

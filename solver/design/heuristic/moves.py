@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from solver.design.heuristic.greedy import _largest_option
+from solver.design.arrays import largest_option
 from solver.design.heuristic.repair import assign_to_open
 from solver.design.model import DesignModel
 
@@ -83,7 +83,7 @@ def _add_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: floa
     y = _open_options(model, values)
     site_open = np.zeros(a.n_fac, dtype=bool)
     site_open[a.opt_fac[y > 0.5]] = True
-    largest = _largest_option(a)
+    largest = largest_option(a)
     x = values[model.x]
     # What each client pays per tonne now, and what each arc would cost instead.
     per_t = a.arc_cost / np.maximum(a.demand[a.arc_cli], 1e-12)

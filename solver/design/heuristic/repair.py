@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.design.heuristic.greedy import _largest_cap, _unit_costs, cheapest_level, client_slices
-from solver.design.model import DesignArrays, DesignModel
+from solver.design.arrays import DesignArrays, cheapest_level, client_slices, largest_cap, unit_costs
+from solver.design.model import DesignModel
 
 #: Row-activity tolerance, relative to the row's scale, for accepting a built vector.
 _FEAS_TOL = 1e-6
@@ -68,7 +68,7 @@ def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None
     is_open = np.zeros(a.n_fac, dtype=bool)
     is_open[a.opt_fac[np.asarray(open_opts) > 0.5]] = True
     is_open |= a.fac_forced.astype(bool)
-    largest = _largest_cap(a)
+    largest = largest_cap(a)
     if keep_levels:
         cap = np.zeros(a.n_fac)
         chosen = np.flatnonzero(np.asarray(open_opts) > 0.5)
@@ -77,7 +77,7 @@ def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None
             return None
     else:
         cap = np.where(is_open, largest, 0.0)
-    unit = _unit_costs(a, ~is_open)
+    unit = unit_costs(a, ~is_open)
     load = np.zeros(a.n_fac)
     dem = a.demand
 
@@ -91,7 +91,7 @@ def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None
     chosen_arc = np.full(a.n_cli, -1, dtype=np.int64)
     # A client (or sender) no open site has room for opens the cheapest closed site
     # that holds it, priced with every site available -- unless the levels are kept.
-    all_unit = _unit_costs(a, np.zeros(a.n_fac, dtype=bool))
+    all_unit = unit_costs(a, np.zeros(a.n_fac, dtype=bool))
     fallback: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def all_arcs_of(v: int) -> np.ndarray:

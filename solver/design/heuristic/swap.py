@@ -67,7 +67,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.design.model import DesignArrays
+from solver.design.arrays import DesignArrays
 
 #: Largest (candidate × open slot) ``extra`` matrix, entries (8 bytes each).
 MAX_EXTRA_ENTRIES = 25_000_000
