@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from solver.design.arrays import DesignArrays
-from solver.design.heuristic.swap import _prepare, _Search, swap_applicable, swap_search
+from solver.design.heuristic.interchange import prepare_instance
+from solver.design.heuristic.swap import _Search, swap_applicable, swap_search
 
 
 def _arrays(cost: np.ndarray, *, fixed: np.ndarray | None = None, p: int | None = None,
@@ -168,7 +169,7 @@ def test_incremental_bookkeeping_equals_a_rebuild() -> None:
     rng = np.random.default_rng(2)
     cost = _random_costs(rng, 30, 60)
     cost[rng.random(cost.shape) < 0.3] = np.inf
-    inst = _prepare(_arrays(cost, fixed=rng.uniform(0, 50, 30), max_open=12))
+    inst = prepare_instance(_arrays(cost, fixed=rng.uniform(0, 50, 30), max_open=12))
     search = _Search(inst)
     search.greedy()
     for _ in range(200):
