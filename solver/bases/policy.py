@@ -16,7 +16,7 @@ from network.bases_params import BasesParams
 from network.plan import Plan
 from network.scenario import Scenario
 from solver.bases.forecast import Forecast
-from solver.bases.solve import BasesProgress, _solve_bases
+from solver.bases.solve import BasesProgress, solve_bases_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +57,11 @@ def compare_policy(scenario: Scenario, forecast: Forecast, *, params: BasesParam
         If a listed prefecture has no candidate base.
     """
     limit = params.time_limit_s if time_limit_s is None else time_limit_s
-    policy, start = _solve_bases(scenario, forecast,
+    policy, start = solve_bases_from(scenario, forecast,
                                  params=dataclasses.replace(params, one_base_per_prefecture=True,
                                                             policy_prefectures=tuple(prefectures)),
                                  time_limit_s=limit / 2, on_progress=on_progress, hint=None)
     # The policy plan is feasible without the policy: it starts the free solve.
-    free, _ = _solve_bases(scenario, forecast, params=dataclasses.replace(params, one_base_per_prefecture=False),
+    free, _ = solve_bases_from(scenario, forecast, params=dataclasses.replace(params, one_base_per_prefecture=False),
                            time_limit_s=limit / 2, on_progress=on_progress, hint=start)
     return PolicyComparison(free, policy)

@@ -1,6 +1,6 @@
 """Independent checker of a recycling-base plan (``Plan.kind == "bases"``).
 
-Written apart from the model code (``solver.bases.solve*``): it re-derives source
+Written apart from the model code (``solver/bases/``): it re-derives source
 locations, distances, modes and every cost from the scenario, the forecast and
 the parameters recorded in the plan, and reports each violation as one line.
 

@@ -183,9 +183,9 @@ def _assign(model: DesignModel, open_opts: np.ndarray, x_pref: np.ndarray | None
     chosen_up = np.zeros(n_up, dtype=bool)
     chosen_up[used_up] = True
     if keep_levels:
-        return _vector(model, load, chosen_arc, chosen_up, flow, np.asarray(open_opts) > 0.5)
-    return _vector(model, load, chosen_arc, chosen_up, flow,
-                   _cheapest_levels(model, load, chosen_up, is_open, held_open))
+        return solution_vector(model, load, chosen_arc, chosen_up, flow, np.asarray(open_opts) > 0.5)
+    return solution_vector(model, load, chosen_arc, chosen_up, flow,
+                   cheapest_levels(model, load, chosen_up, is_open, held_open))
 
 
 def _kept_for_minimums(a: DesignArrays, is_open: np.ndarray, load: np.ndarray, held_open: np.ndarray) -> np.ndarray:
@@ -265,8 +265,8 @@ def _make_room(arcs: np.ndarray, size: float, server_of: np.ndarray, cap: np.nda
     return -1
 
 
-def _cheapest_levels(model: DesignModel, load: np.ndarray, chosen_up: np.ndarray, is_open: np.ndarray,
-                     held_open: np.ndarray) -> np.ndarray:
+def cheapest_levels(model: DesignModel, load: np.ndarray, chosen_up: np.ndarray, is_open: np.ndarray,
+                    held_open: np.ndarray) -> np.ndarray:
     """0/1 per option: each used site at its cheapest level holding its load (all False if one overflows).
 
     ``held_open`` sites are used even when idle.
@@ -284,8 +284,9 @@ def _cheapest_levels(model: DesignModel, load: np.ndarray, chosen_up: np.ndarray
     return opened
 
 
-def _vector(model: DesignModel, load: np.ndarray, chosen_arc: np.ndarray, chosen_up: np.ndarray,
-            flow: np.ndarray, opened: np.ndarray) -> np.ndarray | None:
+def solution_vector(model: DesignModel, load: np.ndarray, chosen_arc: np.ndarray, chosen_up: np.ndarray,
+                    flow: np.ndarray, opened: np.ndarray) -> np.ndarray | None:
+    """The full solution vector of a whole-client assignment, or None if it breaks a row of the model."""
     values = np.zeros(model.builder.n_vars)
     values[model.y[opened]] = 1.0
     values[model.x[chosen_arc]] = 1.0

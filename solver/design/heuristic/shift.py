@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from solver.design.heuristic.repair import _cheapest_levels, _vector
+from solver.design.heuristic.repair import cheapest_levels, solution_vector
 from solver.design.model import DesignModel
 
 #: Relative improvement below which a move is not made (guards against float churn).
@@ -238,6 +238,6 @@ class _State:
         chosen_up[self.up_of[self.up_of >= 0]] = True
         flow = np.zeros(len(a.up_from))
         flow[chosen_up] = self.load[a.up_from[chosen_up]]
-        levels = _cheapest_levels(self.model, self.load, chosen_up, self.open | self.forced,
+        levels = cheapest_levels(self.model, self.load, chosen_up, self.open | self.forced,
                                   self.forced | (self.open & self.rule_bound))
-        return _vector(self.model, self.load, self.arc_of, chosen_up, flow, levels)
+        return solution_vector(self.model, self.load, self.arc_of, chosen_up, flow, levels)
