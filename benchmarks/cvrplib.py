@@ -62,7 +62,8 @@ from network.errors import HuishouError, InputError  # noqa: E402
 from network.serialize import write_text_atomic  # noqa: E402
 from solver.check.routing import check_routing_solution, route_figures  # noqa: E402
 from solver.routing.engine import choose_backend, solve_routing_problem  # noqa: E402
-from solver.routing.problem import RoutingProblem, RoutingRoute, RoutingSolution, Visit  # noqa: E402
+from solver.routing.problem import RoutingProblem  # noqa: E402
+from solver.routing.solution import RoutingRoute, RoutingSolution, Visit  # noqa: E402
 
 INSTANCES = ROOT / "benchmarks" / "instances"
 RESULTS = ROOT / "benchmarks" / "results" / "cvrplib.csv"

@@ -40,7 +40,8 @@ from network.errors import HuishouError  # noqa: E402
 from network.routing_params import RoutingParams  # noqa: E402
 from network.serialize import read_plan, write_plan, write_text_atomic  # noqa: E402
 from solver.check.routing import check_route_plan, check_routing_solution, route_figures  # noqa: E402
-from solver.routing.problem import RoutingProblem, RoutingSolution  # noqa: E402
+from solver.routing.problem import RoutingProblem  # noqa: E402
+from solver.routing.solution import RoutingSolution  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "routing_scale.csv"
 

@@ -22,7 +22,8 @@ from network.routing_params import RoutingParams
 from network.serialize import plan_from_dict
 from solver.check.route_plan import check_route_plan
 from solver.check.routing import check_routing_solution
-from solver.routing.problem import RoutingProblem, RoutingSolution
+from solver.routing.problem import RoutingProblem
+from solver.routing.solution import RoutingSolution
 from solver.routing.solve import solve_routes
 
 

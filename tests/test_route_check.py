@@ -39,13 +39,10 @@ from solver.routing.problem import (
     RoutingClient,
     RoutingDepot,
     RoutingProblem,
-    RoutingRoute,
-    RoutingSolution,
     RoutingVehicleType,
     UnloadFacility,
-    UnservedClient,
-    Visit,
 )
+from solver.routing.solution import RoutingRoute, RoutingSolution, UnservedClient, Visit
 
 KM = {("S", "A"): 10, ("S", "B"): 20, ("S", "C"): 10, ("A", "B"): 10, ("A", "C"): 14, ("B", "C"): 10}
 IDS = ("S", "A", "B", "C")

@@ -48,7 +48,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from solver.check.route_plan import check_route_plan
-from solver.routing.problem import RoutingProblem, RoutingRoute, RoutingSolution
+from solver.routing.problem import RoutingProblem
+from solver.routing.solution import RoutingRoute, RoutingSolution
 
 __all__ = ["RouteFigures", "check_route_plan", "check_routing_solution", "route_figures", "servable_alone"]
 

@@ -12,14 +12,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from solver.routing.problem import (
-    COST_SCALE,
-    DISTANCE_SCALE,
-    TIME_SCALE,
-    RoutingProblem,
-    RoutingVehicleType,
-    to_units,
-)
+from solver.routing.problem import RoutingProblem, RoutingVehicleType
+from solver.routing.units import COST_SCALE, DISTANCE_SCALE, TIME_SCALE, to_units
 
 #: An unreachable pair costs this many metres / seconds inside the backends:
 #: large enough that no route uses it (1,000,000 km; 10,000 h exceeds any

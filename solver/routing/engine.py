@@ -26,16 +26,9 @@ import time
 from collections.abc import Callable
 
 from network.errors import InfeasibleError, InputError, SolverError
-from solver.routing.problem import (
-    RoutingClient,
-    RoutingProblem,
-    RoutingProgress,
-    RoutingRoute,
-    RoutingSolution,
-    UnservedClient,
-    Visit,
-)
+from solver.routing.problem import RoutingClient, RoutingProblem
 from solver.routing.schedule import schedule_route
+from solver.routing.solution import RoutingProgress, RoutingRoute, RoutingSolution, UnservedClient, Visit
 
 log = logging.getLogger("huishou.routing")
 

@@ -51,16 +51,13 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from network.errors import SolverError
 from solver.routing.common import catch_interrupt, int_matrices, unit_costs
-from solver.routing.problem import (
+from solver.routing.problem import RoutingProblem
+from solver.routing.solution import RoutingProgress, RoutingRoute, RoutingSolution, Visit
+from solver.routing.units import (
     COST_SCALE,
     INT_INF,
     LOAD_SCALE,
     TIME_SCALE,
-    RoutingProblem,
-    RoutingProgress,
-    RoutingRoute,
-    RoutingSolution,
-    Visit,
     to_units,
     to_units_down,
     to_units_up,

@@ -40,19 +40,9 @@ from pyvrp.stop import MaxRuntime
 
 from network.errors import SolverError
 from solver.routing.common import catch_interrupt, int_matrices, unit_costs
-from solver.routing.problem import (
-    COST_SCALE,
-    LOAD_SCALE,
-    TIME_SCALE,
-    RoutingProblem,
-    RoutingProgress,
-    RoutingRoute,
-    RoutingSolution,
-    Visit,
-    to_units,
-    to_units_down,
-    to_units_up,
-)
+from solver.routing.problem import RoutingProblem
+from solver.routing.solution import RoutingProgress, RoutingRoute, RoutingSolution, Visit
+from solver.routing.units import COST_SCALE, LOAD_SCALE, TIME_SCALE, to_units, to_units_down, to_units_up
 
 log = logging.getLogger("huishou.routing")
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from solver.routing.problem import RoutingProblem, RoutingRoute
+from solver.routing.problem import RoutingProblem
+from solver.routing.solution import RoutingRoute
 
 #: Tolerances used when judging float feasibility of a backend's integer answer
 #: (see the rounding notes in ``solver.routing.problem``).

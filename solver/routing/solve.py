@@ -22,8 +22,9 @@ from network.routing_params import RoutingParams
 from network.scenario import Scenario
 from solver.routing.common import catch_interrupt
 from solver.routing.engine import solve_routing_problem
-from solver.routing.problem import RoutingProblem, RoutingProgress, RoutingSolution
+from solver.routing.problem import RoutingProblem
 from solver.routing.schedule import schedule_route
+from solver.routing.solution import RoutingProgress, RoutingSolution
 from solver.routing.stations import busiest_day, station_clients, station_problem
 
 log = logging.getLogger("huishou.routing")
