@@ -12,7 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from geodata.plants import merge_plants, plant_inventory, read_base_sites, read_plants
+from geodata.user_plants import merge_plants, read_base_sites, read_plants
+from geodata.plants import plant_inventory
 from geodata.regions import REGIONS, RegionInfo, load_counties, load_rail_stations, load_townships
 from geodata.travel import build_travel_model
 from network.bases_params import BASE_SIZE_LEVELS, BasesParams, ForecastParams

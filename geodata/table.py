@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -166,3 +167,11 @@ class Rows:
             if len(rows) > 1:
                 for row in rows[1:]:
                     self.add(row, field, f"duplicate id '{value}' (also on row {rows[0]}); expected unique ids")
+
+
+def number_or_nan(value: Any) -> float:
+    """``float(value)``, or NaN where that fails (the caller reports the cell)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan

@@ -5,15 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geodata.plants import (
-    PV_MW_PER_KM2,
-    load_plants,
-    merge_plants,
-    parse_output_mw,
-    parse_plants,
-    plant_inventory,
-    read_plants,
-)
+from geodata.plants import PV_MW_PER_KM2, load_plants, parse_output_mw, plant_inventory
+from geodata.user_plants import merge_plants, parse_plants, read_plants
 from network.errors import InputError
 
 
@@ -129,7 +122,7 @@ def test_parse_plants_missing_column() -> None:
 
 
 def test_read_base_sites_and_errors(tmp_path) -> None:
-    from geodata.plants import parse_base_sites, read_base_sites
+    from geodata.user_plants import parse_base_sites, read_base_sites
     from network.sites import SiteStatus, Tier
 
     path = tmp_path / "bases.csv"

@@ -5,7 +5,7 @@ region (generated candidates closer than ``min_separation_km`` to a kept one are
 ``station_radius_km`` (great-circle) of the seat and more than 2 km from it (铁路站点:
 rail access for the base); and every development zone or industrial park (开发区/园区)
 township (工业园区; its seat is usually a generated point, marked in ``generated_fields``). A user's own
-candidates (``geodata.plants.read_base_sites``) are added to these.
+candidates (``geodata.user_plants.read_base_sites``) are added to these.
 
 Sources: the retirements of a county are shipped from the capacity-weighted centroid
 of its plants (the county seat when the scenario has none of its plants).
