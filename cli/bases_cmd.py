@@ -12,10 +12,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from geodata.user_plants import merge_plants, read_base_sites, read_plants
 from geodata.plants import plant_inventory
 from geodata.regions import REGIONS, RegionInfo, load_counties, load_rail_stations, load_townships
 from geodata.travel import build_travel_model
+from geodata.user_plants import merge_plants, read_base_sites, read_plants
 from network.bases_params import BASE_SIZE_LEVELS, BasesParams, ForecastParams
 from network.errors import InputError
 from network.params import params_from_mapping
