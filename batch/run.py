@@ -87,7 +87,7 @@ def run_batch(spec: BatchSpec, batch_dir: Path, *, scheduler: str | None = None,
     Parameters
     ----------
     spec
-        The expanded batch (``batch.spec.read_batch``).
+        The expanded batch (``batch.read.read_batch``).
     batch_dir
         Output folder, e.g. ``out/hami-sweep``; created if missing.
     scheduler

@@ -29,10 +29,8 @@ import copy
 import hashlib
 import itertools
 import json
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from network.errors import InputError, ProblemCollector
@@ -112,47 +110,6 @@ def content_id(*, model: str, region: str, seed: int, time_limit_s: float,
                        "params": params, "cost_overrides": cost_overrides},
                       sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
-
-
-# -- reading --------------------------------------------------------------------
-def read_batch(path: Path) -> BatchSpec:
-    """Read and expand a batch file: ``.toml``, ``.yaml``/``.yml`` or ``.xlsx``.
-
-    Raises
-    ------
-    InputError
-        If the file cannot be read, or any key or value is wrong (all
-        problems together, each naming the file and key).
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from batch.excel import read_batch_excel
-
-        return read_batch_excel(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read batch file: {exc.strerror}") from None
-    try:
-        if suffix == ".toml":
-            data: Any = tomllib.loads(text)
-        elif suffix in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text)
-        else:
-            raise InputError(f"{path.name}: expected a .toml, .yaml, .yml or .xlsx batch file, "
-                             f"got '{suffix or 'no suffix'}'")
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"{path.name}: not valid {suffix[1:].upper()}: {exc}") from None
-    except ImportError:  # pragma: no cover - pyyaml is a dependency
-        raise InputError(f"{path.name}: YAML needs pyyaml") from None
-    if not isinstance(data, Mapping):
-        raise InputError(f"{path.name}: expected a table of sections {', '.join(BATCH_SECTIONS)}")
-    return parse_batch(data, source=path.name, default_name=path.stem)
 
 
 def parse_batch(data: Mapping[str, Any], *, source: str, default_name: str = "batch") -> BatchSpec:

@@ -27,7 +27,7 @@ from batch.models import get_model
 from batch.spec import ScenarioSpec, cost_params_for
 from network.params import params_from_mapping
 from network.scenario import Scenario
-from network.serialize import plan_to_dict
+from network.serialize import plan_to_dict, scenario_content_id
 
 #: Thread-count variables of BLAS/OpenMP libraries, capped to one per task.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -132,7 +132,7 @@ def run_task(task: Mapping[str, Any]) -> dict[str, Any]:
         out.update(status="ok", solve=plan_dict["solve"], costs_cny=dict(plan.costs_cny),
                    kpis=dict(plan.kpis), kind=plan.kind,
                    check={"passed": not violations, "violations": violations},
-                   scenario_content_id=scenario.content_id(), costs_used=scenario.costs_mapping(),
+                   scenario_content_id=scenario_content_id(scenario), costs_used=scenario.costs_mapping(),
                    outcome_sha256=outcome_sha256(plan_dict), files=files)
     except Exception as exc:  # a failed scenario is recorded; the batch goes on
         lap("failed")

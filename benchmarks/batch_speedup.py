@@ -32,8 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from machine import machine_lines
 
+from batch.read import read_batch
 from batch.run import run_batch, usable_cores
-from batch.spec import BatchSpec, parse_batch, read_batch
+from batch.spec import BatchSpec, parse_batch
 
 #: 24 Wuhai scenarios, in the batch-file form of docs/batch.md. Wuhai (乌海, 87
 #: villages) solves to the 0.5 % gap well inside the time limit, so the runs

@@ -12,8 +12,8 @@ from rich.table import Table
 
 from batch.compare import write_comparison
 from batch.excel import write_template
+from batch.read import read_batch
 from batch.run import BatchProgress, run_batch
-from batch.spec import read_batch
 from network.errors import InputError
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -134,14 +132,6 @@ class Scenario:
         import dataclasses
 
         return dataclasses.replace(self, **changes)
-
-    # -- identity ---------------------------------------------------------
-    def content_id(self) -> str:
-        """A stable 12-hex id derived from the scenario's content."""
-        from network.serialize import scenario_to_dict
-
-        blob = json.dumps(scenario_to_dict(self), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
     def summary_counts(self) -> dict[str, int]:
         """Counts for a summary table."""

@@ -6,6 +6,7 @@ walks them both ways, so there is no hand-written mirror to drift.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -61,6 +62,12 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         # frozenset order follows string hashes (random per process): sort for a stable content_id
         item["generated_fields"] = sorted(item.get("generated_fields", ()))
     return data
+
+
+def scenario_content_id(scenario: Scenario) -> str:
+    """A stable 12-hex id derived from the scenario's content (SHA-256 of its canonical JSON)."""
+    blob = json.dumps(scenario_to_dict(scenario), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
 def scenario_from_dict(data: Any, *, source: str = "scenario") -> Scenario:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from batch.read import read_batch
 from batch.run import run_batch
-from batch.spec import parse_batch, read_batch
+from batch.spec import parse_batch
 from batch.store import finished_manifests
 
 ROOT = Path(__file__).resolve().parents[1]

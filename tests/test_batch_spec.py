@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from batch.excel import read_batch_excel, write_template
-from batch.spec import parse_batch, read_batch
+from batch.read import read_batch
+from batch.spec import parse_batch
 from network import InputError
 
 TINY = "test_batch_tinymodel:TINY"
