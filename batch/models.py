@@ -61,13 +61,13 @@ def _load_region(region: str, seed: int) -> Scenario:
 
 
 def _solve_network(scenario: Scenario, *, params: Any, time_limit_s: float) -> Plan:
-    from solver.design.solve import solve_network
+    from solver.design import solve_network
 
     return solve_network(scenario, params=params, time_limit_s=time_limit_s)
 
 
 def _check_network(scenario: Scenario, plan: Plan, params: Any) -> list[str]:
-    from solver.check.design import check_network_plan
+    from solver.check import check_network_plan
 
     return list(check_network_plan(scenario, plan, params))
 

@@ -39,7 +39,8 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 from network.errors import HuishouError  # noqa: E402
 from network.routing_params import RoutingParams  # noqa: E402
 from network.serialize import read_plan, write_plan, write_text_atomic  # noqa: E402
-from solver.check.routing import check_route_plan, check_routing_solution, route_figures  # noqa: E402
+from solver.check.route_plan import check_route_plan  # noqa: E402
+from solver.check.routing import check_routing_solution, route_figures  # noqa: E402
 from solver.routing.problem import RoutingProblem  # noqa: E402
 from solver.routing.solution import RoutingSolution  # noqa: E402
 

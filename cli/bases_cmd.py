@@ -21,11 +21,16 @@ from network.errors import InputError
 from network.params import params_from_mapping
 from network.scenario import Scenario
 from network.sites import DEFAULT_SIZE_LEVELS
-from solver.bases.forecast import Forecast, forecast_records, forecast_retirements, write_forecast_chart
-from solver.bases.policy import PolicyComparison, compare_policy
-from solver.bases.sites import base_candidates
-from solver.bases.solve import solve_bases
-from solver.check.bases import check_bases_plan
+from solver.bases import (
+    Forecast,
+    PolicyComparison,
+    base_candidates,
+    compare_policy,
+    forecast_retirements,
+    solve_bases,
+)
+from solver.bases.forecast import forecast_records, write_forecast_chart
+from solver.check import check_bases_plan
 
 #: Prefecture sets of the planning documents: (region ids, circuity factor, label).
 SETS: dict[str, tuple[tuple[str, ...], float, str]] = {

@@ -98,7 +98,7 @@ def _load_scenario(region: str | None, villages: Path | None, sites: Path | None
 
 def _check(scenario: Scenario, plan: Plan, params: NetworkParams) -> list[str] | None:
     try:
-        from solver.check.design import check_network_plan
+        from solver.check import check_network_plan
     except ImportError:
         return None
     return check_network_plan(scenario, plan, params)
@@ -148,7 +148,7 @@ def plan(
     """
     from cli.app import console
     from cli.inspect_cmd import tier_table
-    from solver.design.solve import solve_network
+    from solver.design import solve_network
 
     network_table, costs_table = read_scenario_file(scenario_file) if scenario_file else ({}, {})
     source = str(scenario_file or "command line")

@@ -20,11 +20,8 @@ from network.params import params_from_mapping
 from network.plan import Plan, Route
 from network.routing_params import RoutingParams
 from network.serialize import plan_from_dict
-from solver.check.route_plan import check_route_plan
-from solver.check.routing import check_routing_solution
-from solver.routing.problem import RoutingProblem
-from solver.routing.solution import RoutingSolution
-from solver.routing.solve import solve_routes
+from solver.check import check_route_plan, check_routing_solution
+from solver.routing import RoutingProblem, RoutingSolution, solve_routes
 
 
 def _read_network_plan(path: Path) -> Plan:
@@ -118,7 +115,7 @@ def route(
                              f"'{scenario.name}'; use the same --region (and --seed) as solve.py plan")
     else:
         from network.network_params import NetworkParams
-        from solver.design.solve import solve_network
+        from solver.design import solve_network
 
         network_params = (NetworkParams() if network_table is None else
                           params_from_mapping(NetworkParams, network_table, source=f"{params_file} [network]"))

@@ -33,7 +33,8 @@ from network import (
     Unserved,
 )
 from network.routing_params import RoutingParams
-from solver.check.routing import check_route_plan, check_routing_solution, route_figures
+from solver.check.route_plan import check_route_plan
+from solver.check.routing import check_routing_solution, route_figures
 from solver.routing.problem import (
     DriverBreak,
     RoutingClient,

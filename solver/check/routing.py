@@ -25,7 +25,7 @@ What a route r of vehicle type k must satisfy (floats, hours from shift start):
   not visited is reported unserved with a reason;
 * cost: Σ_r [fixed_k + c_km,k · km(r) + c_h,k · (R − d)] + Σ penalties of the
   optional clients skipped although servable, equal to the reported
-  objective within the integer-scaling tolerance of ``solver.routing.problem``.
+  objective within the integer-scaling tolerance of ``solver.routing.units``.
 
 Where the solution gives no departure, the checker uses the departure that
 makes the route shortest (the latest start that adds no waiting and breaks
@@ -37,8 +37,8 @@ Feasibility does not depend on that choice (d = 0 is the most permissive).
 
 ``check_routing_solution`` returns a list of violations in words, each
 naming the route, the stop and the numbers; an empty list means clean.
-``check_route_plan`` (from ``solver.check.route_plan``, re-exported here)
-does the same for a routes ``Plan``, from the scenario and the network plan.
+``solver.check.route_plan.check_route_plan`` does the same for a routes
+``Plan``, from the scenario and the network plan.
 """
 
 from __future__ import annotations
@@ -47,11 +47,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from solver.check.route_plan import check_route_plan
 from solver.routing.problem import RoutingProblem
 from solver.routing.solution import RoutingRoute, RoutingSolution
-
-__all__ = ["RouteFigures", "check_route_plan", "check_routing_solution", "route_figures", "servable_alone"]
 
 #: Load tolerance (t and m³): loads are rounded up to kg / litres inside the backends.
 LOAD_TOL = 1e-6
