@@ -30,15 +30,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(Path(__file__).resolve().parent)]
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-from browser import FIND_MAP_JS, chromium_page  # noqa: E402
 from machine import machine_lines  # noqa: E402
 
 from geodata.regions import load_region  # noqa: E402
 from maps.offline import save_map  # noqa: E402
 from maps.plan_map import build_map  # noqa: E402
 from network import Assignment, OpenSite, Plan, Scenario, SolveInfo, Tier  # noqa: E402
+from tests.maps.browser import FIND_MAP_JS, chromium_page  # noqa: E402
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -19,7 +19,7 @@ from network.errors import InputError
 from network.geo import GeoPoint
 from network.scenario import travel_model_from_spec
 
-GRAPH = Path(__file__).parent / "data" / "tiny_roads.graphml"
+GRAPH = Path(__file__).parents[1] / "data" / "tiny_roads.graphml"
 NODES = {1: (93.50, 42.80), 2: (93.52, 42.80), 3: (93.54, 42.80), 4: (93.52, 42.82), 5: (93.60, 42.90)}
 INF = math.inf
 # Hand-computed shortest distances (km), rows/columns nodes 1..5.

@@ -13,7 +13,7 @@ from solver.design.bounds.lagrange import lagrangian_bound
 from solver.design.bounds.path import path_bound
 from solver.design.model import build_design
 from solver.mip import solve_mip
-from tests.test_network_collapse import _random_three_tier
+from tests.design.bounds.test_collapse import _random_three_tier
 
 
 def _hand(forced_third: bool = False) -> DesignArrays:

@@ -13,7 +13,7 @@ from solver.design.heuristic.greedy import greedy_open
 from solver.design.heuristic.moves import drop_add
 from solver.design.heuristic.repair import assign_to_open, satisfies_rows
 from solver.design.model import build_design
-from tests.test_network_collapse import _random_three_tier
+from tests.design.bounds.test_collapse import _random_three_tier
 
 
 def _two_sites(cap_a: float = 5.0) -> DesignArrays:

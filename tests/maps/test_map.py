@@ -9,7 +9,6 @@ import re
 import folium
 import prcoords
 import pytest
-from maps_fixtures import bases_plan, network_plan, routes_plan, scenario
 
 from maps.coords import DisplayFrame
 from maps.jslayer import DataLayer
@@ -19,6 +18,7 @@ from maps.lookup import place_index
 from maps.offline import VENDORED_ASSETS, save_map
 from maps.plan_map import CLUSTER_THRESHOLD, build_map
 from network import InputError, SettlementType, Village
+from tests.maps.fixtures import bases_plan, network_plan, routes_plan, scenario
 
 RESOURCE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(https?:)?//""", re.I)
 

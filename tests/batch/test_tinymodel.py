@@ -1,6 +1,6 @@
 """A tiny, exact facility-location model used as a batch test fixture.
 
-Batch tests address it as ``model = "test_batch_tinymodel:TINY"`` (the tests
+Batch tests address it as ``model = "tests.batch.test_tinymodel:TINY"`` (the tests
 folder is on ``sys.path`` under pytest, and on ``PYTHONPATH`` for the
 subprocesses the tests start). It solves a 4-village, 3-candidate problem by
 enumerating every set of open points, so its answer is the proven optimum and

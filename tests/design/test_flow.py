@@ -28,8 +28,8 @@ from solver.check.design import check_network_plan
 from solver.design.data import build_network_data
 from solver.design.flow import carried_flow
 from solver.design.solve import solve_network
-from tests.test_network_collapse import _hand
-from tests.test_network_design import BASE, COSTS, COUNTY, KM, LEVELS, _site, _village
+from tests.design.bounds.test_collapse import _hand
+from tests.design.test_solve import BASE, COSTS, COUNTY, KM, LEVELS, _site, _village
 
 SMALL_STATION = SizeLevel("st_small", Tier.TRANSFER_STATION, 20.0, 500.0, 0.0, 50.0)
 KM_TWO_STATIONS = {**KM, ("p1", "s2"): 30, ("p2", "s2"): 30, ("s2", "c1"): 10}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from browser import CHROMIUM, FIND_MAP_JS, chromium_context, feature_counts, new_page, open_map
-from maps_fixtures import bases_plan, forecast_table, network_plan, routes_plan, scenario
 
 from maps.report import write_report
+from tests.maps.browser import CHROMIUM, FIND_MAP_JS, chromium_context, feature_counts, new_page, open_map
+from tests.maps.fixtures import bases_plan, forecast_table, network_plan, routes_plan, scenario
 
 pytestmark = [
     pytest.mark.browser,

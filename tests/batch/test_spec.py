@@ -11,7 +11,7 @@ from batch.read import read_batch
 from batch.spec import parse_batch
 from network import InputError
 
-TINY = "test_batch_tinymodel:TINY"
+TINY = "tests.batch.test_tinymodel:TINY"
 BASE = {"model": TINY, "region": "tiny", "time_limit_s": 5}
 
 
@@ -141,7 +141,7 @@ def test_excel_template_round_trips_and_names_bad_rows(tmp_path: Path) -> None:
 
 
 def test_shipped_examples_expand(tmp_path: Path) -> None:
-    examples = Path(__file__).resolve().parents[1] / "batch" / "examples"
+    examples = Path(__file__).resolve().parents[2] / "batch" / "examples"
     sweep = read_batch(examples / "hami_sweep.toml")
     assert len(sweep.scenarios) >= 12
     assert {s.region for s in sweep.scenarios} == {"hami"} and {s.model for s in sweep.scenarios} == {"network"}

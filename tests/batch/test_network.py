@@ -74,7 +74,7 @@ HAND = BatchModel("hand", NetworkParams, load_hand, _solve, check_network_plan)
 def test_batch_of_the_real_model_matches_the_hand_optimum(tmp_path: Path) -> None:
     spec = parse_batch({
         "name": "hand",
-        "base": {"model": "test_batch_network:HAND", "region": "hand", "time_limit_s": 20,
+        "base": {"model": "tests.batch.test_network:HAND", "region": "hand", "time_limit_s": 20,
                  "params": {"allow_mobile_collection": False, "max_distance_rural_km": 50.0,
                             "relative_gap": 1e-6}},
         "grid": {"costs.transport_rate_cny_per_t_km.village_to_point": [2.0, 20.0]},

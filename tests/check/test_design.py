@@ -274,7 +274,7 @@ def test_small_drift_within_tolerance_is_accepted() -> None:
 
 @pytest.mark.parametrize("module", ["design.py", "design_costs.py"])
 def test_checker_shares_no_code_with_the_model(module: str) -> None:
-    source = Path(__file__).resolve().parents[1] / "solver" / "check" / module
+    source = Path(__file__).resolve().parents[2] / "solver" / "check" / module
     imported = set()
     for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module:

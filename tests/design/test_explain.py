@@ -19,7 +19,7 @@ from solver.design.data import build_network_data
 from solver.design.explain import _setting
 from solver.design.search import solve_design
 from solver.design.solve import solve_network
-from tests.test_network_design import BASE, KM, LEVELS, _site, _village, scenario
+from tests.design.test_solve import BASE, KM, LEVELS, _site, _village, scenario
 
 # v3 (150 t) is larger than any point (100 t). Under single sourcing it must be collected
 # whole by a mobile vehicle from s1 (40 km); s2 is 100 km away, beyond the 60 km mobile radius.

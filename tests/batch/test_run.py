@@ -23,9 +23,8 @@ from batch.run import run_batch
 from batch.spec import parse_batch
 from batch.store import finished_manifests
 
-ROOT = Path(__file__).resolve().parents[1]
-TESTS = Path(__file__).resolve().parent
-TINY = "test_batch_tinymodel:TINY"
+ROOT = Path(__file__).resolve().parents[2]
+TINY = "tests.batch.test_tinymodel:TINY"
 
 
 def _spec(*, delay_s: float = 0.0, fail: bool = True, name: str = "tiny"):
@@ -38,7 +37,7 @@ def _spec(*, delay_s: float = 0.0, fail: bool = True, name: str = "tiny"):
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 
 
 def _batch_toml(path: Path, *, delay_s: float) -> Path:
@@ -193,9 +192,8 @@ def test_batch_runs_on_a_dask_cluster_started_outside(tmp_path: Path) -> None:
 def test_a_map_that_fails_to_draw_keeps_the_plan(tmp_path: Path) -> None:
     import dataclasses
 
-    from test_batch_tinymodel import TINY as tiny
-
     from batch.models import MODELS
+    from tests.batch.test_tinymodel import TINY as tiny
 
     def broken_writer(scenario, plan, out_dir, checks) -> None:
         (out_dir / "half.html").write_text("<html>", encoding="utf-8")

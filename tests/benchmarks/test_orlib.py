@@ -11,7 +11,7 @@ import pytest
 
 from network.errors import InputError
 
-_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "orlib.py"
+_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "orlib.py"
 _SPEC = importlib.util.spec_from_file_location("huishou_bench_orlib", _PATH)
 assert _SPEC is not None and _SPEC.loader is not None
 orlib = importlib.util.module_from_spec(_SPEC)

@@ -9,11 +9,11 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
-from maps_fixtures import bases_plan, forecast_table, network_plan, routes_plan, scenario
 
 from maps.charts import tidy_forecast, utilisation_frame
 from maps.report import write_comparison_report, write_report
 from network import InputError
+from tests.maps.fixtures import bases_plan, forecast_table, network_plan, routes_plan, scenario
 
 
 def _sheets(path) -> dict[str, list[tuple]]:

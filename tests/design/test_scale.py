@@ -13,7 +13,7 @@ from solver.check.design import check_network_plan
 from solver.design.cflp import solve_facility_location
 from solver.design.solve import solve_network
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _read_cap(path: Path) -> tuple[np.ndarray, ...]:

@@ -11,8 +11,8 @@ from solver.design.heuristic.repair import assign_to_open, satisfies_rows
 from solver.design.heuristic.shift import shift_moves
 from solver.design.model import build_design
 from solver.mip import solve_mip
-from tests.test_network_collapse import _random_three_tier
-from tests.test_network_moves import _two_sites
+from tests.design.bounds.test_collapse import _random_three_tier
+from tests.design.heuristic.test_moves import _two_sites
 
 
 def _plan(model, arcs: list[int]) -> np.ndarray:

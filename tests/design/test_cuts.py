@@ -3,7 +3,7 @@
 import numpy as np
 
 from solver.design.arrays import tiers_all_flow_crosses
-from tests.test_network_collapse import _hand
+from tests.design.bounds.test_collapse import _hand
 
 
 def test_every_tier_of_a_plain_chain_is_crossed() -> None:

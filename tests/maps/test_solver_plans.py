@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from maps_fixtures import scenario as fixture_scenario
 from typer.testing import CliRunner
 
 from cli.app import app
@@ -40,6 +39,7 @@ from solver.bases.solve import solve_bases
 from solver.check.bases import check_bases_plan
 from solver.check.route_plan import check_route_plan
 from solver.routing.solve import solve_routes
+from tests.maps.fixtures import scenario as fixture_scenario
 
 GR, STEEL = MaterialStream.GENERAL_RECYCLABLES, MaterialStream.TOWERS_STEEL
 YZ = "650502"
@@ -133,7 +133,7 @@ runner = CliRunner()
 
 
 def test_map_command_draws_a_saved_plan_with_its_scenario(tmp_path) -> None:
-    from maps_fixtures import network_plan, routes_plan
+    from tests.maps.fixtures import network_plan, routes_plan
 
     sc = fixture_scenario()
     write_scenario_file(sc, tmp_path / "scenario.json")
@@ -147,7 +147,7 @@ def test_map_command_draws_a_saved_plan_with_its_scenario(tmp_path) -> None:
 
 
 def test_map_command_refuses_a_plan_from_another_scenario(tmp_path) -> None:
-    from maps_fixtures import network_plan
+    from tests.maps.fixtures import network_plan
 
     write_plan(network_plan(), tmp_path / "plan.json")
     result = runner.invoke(app, ["map", "--plan", str(tmp_path / "plan.json"), "--region", "hami"])

@@ -184,7 +184,7 @@ def test_generated_positions_stay_in_their_county_extent(datong) -> None:
 
 
 def test_matched_township_seats_keep_the_geonames_point(datong) -> None:
-    matched = pd.read_csv(Path(__file__).parents[1] / "geodata/data/admin/"
+    matched = pd.read_csv(Path(__file__).parents[2] / "geodata/data/admin/"
                           "township_seats_geonames_matched_xinjiang_shanxi.csv", dtype=str).set_index("township_code")
     for t in datong.townships:
         if not t.seat_generated:
