@@ -7,56 +7,29 @@ import dataclasses
 import pytest
 
 from network.admin import County, Plant, RailStation
-from network.bases_params import BasesParams, ForecastParams
+from network.bases_params import ForecastParams
 from network.errors import InfeasibleError, InputError
-from network.matrix import TableTravelModel
 from network.params import CostParams
 from network.plan import Flow, SizeStep
-from network.scenario import Scenario
-from network.sites import CandidateSite, OutletKind, SizeLevel, Tier
+from network.sites import CandidateSite, OutletKind, Tier
 from network.streams import MaterialStream
 from solver.bases.forecast import Forecast, ForecastRow
 from solver.bases.policy import compare_policy
 from solver.bases.sites import base_candidates
 from solver.bases.solve import solve_bases
 from solver.check.bases import check_bases_plan
+from tests.scenarios import BASES_PARAMS, bases_forecast, bases_scenario
 
 STEEL = MaterialStream.TOWERS_STEEL
 A, B = "650502", "652301"  # Hami Yizhou, Changji city: two prefectures
-
-
-def _scenario(*, stations: tuple[RailStation, ...] = (), extra_km: dict | None = None) -> Scenario:
-    level = SizeLevel("only", Tier.RECYCLING_BASE, 50_000.0, 1_000_000.0, 0.0, 10_000.0)
-    sites = (CandidateSite("base-A", "A", Tier.RECYCLING_BASE, 93.5, 42.8, A),
-             CandidateSite("base-B", "B", Tier.RECYCLING_BASE, 87.3, 44.0, B))
-    plants = (Plant("pA", "pA", "wind", 100.0, 2005, "operating", 93.4, 42.9, A, "6505", "test"),
-              Plant("pB", "pB", "wind", 100.0, 2010, "operating", 87.2, 44.1, B, "6523", "test"))
-    km = {(A, "base-A"): 10, (A, "base-B"): 300,
-          (B, "base-A"): 300, (B, "base-B"): 10}
-    km.update(extra_km or {})
-    return Scenario("two-period", (), sites, TableTravelModel(km), size_levels=(level,), plants=plants,
-                    rail_stations=stations, costs=CostParams(discount_rate=0.0))
-
-
-def _forecast() -> Forecast:
-    rows = [ForecastRow(y, A, "6505", STEEL, 10_000.0) for y in range(2025, 2035)]
-    rows += [ForecastRow(y, B, "6523", STEEL, 10_000.0) for y in range(2030, 2035)]
-    return Forecast(tuple(rows), 2025, 2034, 150_000.0, 0.0, ForecastParams())
-
-
-PARAMS = BasesParams(period_starts=(2025, 2030), end_year=2034,
-                     road_rate_cny_per_t_km={"pv_modules": 1.0, "wind_blades": 1.0, "towers_steel": 1.0},
-                     processing_cny_per_t={"pv_modules": 0.0, "wind_blades": 0.0, "towers_steel": 0.0},
-                     revenue_cny_per_t={"pv_modules": 0.0, "wind_blades": 0.0, "towers_steel": 0.0},
-                     relative_gap=0.0, time_limit_s=20.0)
 
 
 def test_two_period_example_delays_the_second_opening() -> None:
     # By hand (no discounting, fixed 1 M CNY/yr per open base, 1 CNY/t·km):
     #   open A in 2025 and B in 2030: fixed 5 + 2·5 = 15 M; transport 10 kt·10 km·10 yr + 10 kt·10 km·5 yr
     #   = 1.5 M → 16.5 M. Both in 2025: 20 + 1.5 = 21.5 M. A only: 10 + 1 + 10 kt·300 km·5 yr = 26 M.
-    scenario, forecast = _scenario(), _forecast()
-    plan = solve_bases(scenario, forecast, params=PARAMS)
+    scenario, forecast = bases_scenario(), bases_forecast()
+    plan = solve_bases(scenario, forecast, params=BASES_PARAMS)
     assert check_bases_plan(scenario, plan, forecast) == []
     opened = {s.site_id: s.open_year for s in plan.sites}
     assert opened == {"base-A": 2025, "base-B": 2030}
@@ -70,9 +43,9 @@ def test_two_period_example_delays_the_second_opening() -> None:
 
 
 def test_discounting_is_applied_per_year() -> None:
-    scenario = _scenario().with_changes(costs=CostParams(discount_rate=0.05))
-    forecast = _forecast()
-    plan = solve_bases(scenario, forecast, params=PARAMS)
+    scenario = bases_scenario().with_changes(costs=CostParams(discount_rate=0.05))
+    forecast = bases_forecast()
+    plan = solve_bases(scenario, forecast, params=BASES_PARAMS)
     assert check_bases_plan(scenario, plan, forecast) == []
     d = [1.05 ** -k for k in range(10)]
     fixed = 1e6 * (sum(d) + sum(d[5:]))
@@ -82,8 +55,8 @@ def test_discounting_is_applied_per_year() -> None:
 
 
 def test_checker_rejects_a_base_used_before_it_opens() -> None:
-    scenario, forecast = _scenario(), _forecast()
-    plan = solve_bases(scenario, forecast, params=PARAMS)
+    scenario, forecast = bases_scenario(), bases_forecast()
+    plan = solve_bases(scenario, forecast, params=BASES_PARAMS)
     b = next(s for s in plan.sites if s.site_id == "base-B")
     late = dataclasses.replace(b, open_year=2032, steps=(SizeStep(2032, "only", 50_000.0),))
     bad = dataclasses.replace(plan, sites=tuple(late if s.site_id == "base-B" else s for s in plan.sites))
@@ -93,8 +66,8 @@ def test_checker_rejects_a_base_used_before_it_opens() -> None:
 
 
 def test_checker_rejects_shrinking_overload_and_lost_tonnes() -> None:
-    scenario, forecast = _scenario(), _forecast()
-    plan = solve_bases(scenario, forecast, params=PARAMS)
+    scenario, forecast = bases_scenario(), bases_forecast()
+    plan = solve_bases(scenario, forecast, params=BASES_PARAMS)
     a = next(s for s in plan.sites if s.site_id == "base-A")
     shrink = dataclasses.replace(a, steps=(SizeStep(2025, "only", 50_000.0), SizeStep(2030, "only", 40_000.0)))
     dropped = plan.flows[1:]
@@ -112,8 +85,8 @@ def test_checker_rejects_shrinking_overload_and_lost_tonnes() -> None:
 
 
 def test_policy_forces_one_base_per_prefecture_and_costs_at_least_the_free_plan() -> None:
-    scenario, forecast = _scenario(), _forecast()
-    result = compare_policy(scenario, forecast, params=PARAMS, time_limit_s=20)
+    scenario, forecast = bases_scenario(), bases_forecast()
+    result = compare_policy(scenario, forecast, params=BASES_PARAMS, time_limit_s=20)
     assert check_bases_plan(scenario, result.policy, forecast) == []
     assert {s.site_id: s.open_year for s in result.policy.sites} == {"base-A": 2025, "base-B": 2025}
     assert result.policy.total_cost_cny >= result.free.total_cost_cny - 1e-6
@@ -124,22 +97,22 @@ def test_policy_forces_one_base_per_prefecture_and_costs_at_least_the_free_plan(
 
 
 def test_policy_without_candidate_in_a_prefecture_is_infeasible() -> None:
-    params = dataclasses.replace(PARAMS, one_base_per_prefecture=True, policy_prefectures=("6505", "6531"))
+    params = dataclasses.replace(BASES_PARAMS, one_base_per_prefecture=True, policy_prefectures=("6505", "6531"))
     with pytest.raises(InfeasibleError, match="prefecture 6531"):
-        solve_bases(_scenario(), _forecast(), params=params)
+        solve_bases(bases_scenario(), bases_forecast(), params=params)
 
 
 def test_unreachable_tonnes_are_unserved_and_reported() -> None:
-    scenario = _scenario()
-    forecast = Forecast((*_forecast().rows, ForecastRow(2031, "653123", "6531", STEEL, 500.0)),
+    scenario = bases_scenario()
+    forecast = Forecast((*bases_forecast().rows, ForecastRow(2031, "653123", "6531", STEEL, 500.0)),
                         2025, 2034, 0.0, 0.0, ForecastParams())
     far = Plant("pK", "pK", "solar", 20.0, 2010, "operating", 75.8, 38.9, "653123", "6531", "test")
     scenario = scenario.with_changes(plants=(*scenario.plants, far))
-    plan = solve_bases(scenario, forecast, params=PARAMS)
+    plan = solve_bases(scenario, forecast, params=BASES_PARAMS)
     assert check_bases_plan(scenario, plan, forecast) == []
     assert plan.kpis["unserved_t"] == pytest.approx(500.0)
     assert [u.location_id for u in plan.unserved] == ["653123"]
-    assert plan.costs_cny["unserved_penalty"] == pytest.approx(500 * PARAMS.unserved_penalty_cny_per_t)
+    assert plan.costs_cny["unserved_penalty"] == pytest.approx(500 * BASES_PARAMS.unserved_penalty_cny_per_t)
 
 
 def test_rail_is_used_when_cheaper_and_checked() -> None:
@@ -147,9 +120,9 @@ def test_rail_is_used_when_cheaper_and_checked() -> None:
     km = {(A, "sa"): 5, (B, "sb"): 5, ("base-A", "sa"): 5, ("base-B", "sb"): 5,
           ("sa", "sb"): 300, (A, "sb"): 300, (B, "sa"): 300,
           ("base-A", "sb"): 300, ("base-B", "sa"): 300}
-    scenario = _scenario(stations=stations, extra_km=km)
-    params = dataclasses.replace(PARAMS, rail_rate_cny_per_t_km=0.1, rail_handling_cny_per_t=10.0)
-    forecast = _forecast()
+    scenario = bases_scenario(stations=stations, extra_km=km)
+    params = dataclasses.replace(BASES_PARAMS, rail_rate_cny_per_t_km=0.1, rail_handling_cny_per_t=10.0)
+    forecast = bases_forecast()
     plan = solve_bases(scenario, forecast, params=params)
     assert check_bases_plan(scenario, plan, forecast) == []
     # B by rail to A: 10 km drayage · 1 + 300 · 0.1 + 10 = 50 CNY/t, 10 kt/yr · 5 yr = 2.5 M < 5 M fixed.
@@ -181,16 +154,16 @@ def test_whole_blades_travel_as_oversize_loads_and_never_by_rail() -> None:
     stations = (RailStation("sa", "A站", 93.45, 42.85, A), RailStation("sb", "B站", 87.25, 44.05, B))
     km = {(A, "sa"): 5, (B, "sb"): 5, ("base-A", "sa"): 5, ("base-B", "sb"): 5, ("sa", "sb"): 300,
           (A, "sb"): 300, (B, "sa"): 300, ("base-A", "sb"): 300, ("base-B", "sa"): 300}
-    scenario = _scenario(stations=stations, extra_km=km)
+    scenario = bases_scenario(stations=stations, extra_km=km)
     forecast = Forecast(tuple(ForecastRow(y, A, "6505", blades, 1_000.0) for y in range(2025, 2035)),
                         2025, 2034, 10_000.0, 0.0, ForecastParams())
-    params = dataclasses.replace(PARAMS, blade_transport="whole", rail_rate_cny_per_t_km=0.01)
+    params = dataclasses.replace(BASES_PARAMS, blade_transport="whole", rail_rate_cny_per_t_km=0.01)
     plan = solve_bases(scenario, forecast, params=params)
     assert check_bases_plan(scenario, plan, forecast) == []
     assert {f.mode for f in plan.flows} == {"road"}
     # 10 km at 3.0 CNY/t·km plus 200 CNY/t permit and escort, 10 kt over 10 years.
     assert plan.costs_cny["transport"] == pytest.approx(10_000 * (10 * 3.0 + 200))
     assert plan.kpis["co2_t"] == pytest.approx(10_000 * 10 * scenario.costs.co2_kg_per_t_km["oversize_truck"] / 1000)
-    cut = solve_bases(scenario, forecast, params=dataclasses.replace(PARAMS, rail_rate_cny_per_t_km=0.01))
+    cut = solve_bases(scenario, forecast, params=dataclasses.replace(BASES_PARAMS, rail_rate_cny_per_t_km=0.01))
     assert check_bases_plan(scenario, cut, forecast) == []
     assert cut.costs_cny["transport"] == pytest.approx(10_000 * (10 * 1.0 + 250))

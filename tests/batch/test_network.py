@@ -1,6 +1,7 @@
 """A batch of the real three-tier model (solve_network + check_network_plan) on a hand-checked instance.
 
-Instance (road km, t/yr, one stream, one county): villages v1 10 t, v2 10 t,
+Instance (the design county of ``tests.scenarios`` without its mobile legs; road km,
+t/yr, one stream, one county): villages v1 10 t, v2 10 t,
 v3 20 t; points p1, p2 (100 t/yr, 1,000 CNY/yr); station s1 (5,000 CNY/yr);
 centre c1 (10,000 CNY/yr). km: v1-p1 1, v2-p1 2, v3-p1 10, v1-p2 10, v2-p2 3,
 v3-p2 1, p1-s1 5, p2-s1 5, s1-c1 10. Upper legs cost 40·5·1 + 40·10·0.5 = 400.
@@ -24,44 +25,21 @@ from batch.models import BatchModel
 from batch.run import run_batch
 from batch.spec import parse_batch
 from network import (
-    CandidateSite,
     CostParams,
-    County,
-    MaterialStream,
     Scenario,
-    SettlementType,
-    SizeLevel,
     SolverError,
-    TableTravelModel,
-    Tier,
-    Village,
 )
 from network.network_params import NetworkParams
 from solver.check.design import check_network_plan
 from solver.design.solve import solve_network
-
-KM = {("v1", "p1"): 1, ("v2", "p1"): 2, ("v3", "p1"): 10, ("v1", "p2"): 10, ("v2", "p2"): 3, ("v3", "p2"): 1,
-      ("p1", "s1"): 5, ("p2", "s1"): 5, ("s1", "c1"): 10}
+from tests.scenarios import DESIGN_RATES, DESIGN_SITE_KM, design_scenario
 
 
 def load_hand(region: str, seed: int) -> Scenario:
     if region != "hand":
         raise SolverError(f"hand-checked instance: unknown region {region!r}")
-    county = County("650502", "伊州区", "650500", "哈密市", 93.5, 42.8, seat_generated=False, population=1000,
-                    households=300, urban_population=500, rural_population=500)
-    levels = (SizeLevel("pt", Tier.COLLECTION_POINT, 100.0, 1_000.0, 0.0, 10.0),
-              SizeLevel("st", Tier.TRANSFER_STATION, 1_000.0, 5_000.0, 0.0, 100.0),
-              SizeLevel("ce", Tier.SORTING_CENTRE, 1_000.0, 10_000.0, 0.0, 1_000.0))
-    villages = tuple(Village(v, f"村{v}", "650502", "650502100", lon, 42.80, SettlementType.RURAL, 100, 300,
-                             {MaterialStream.GENERAL_RECYCLABLES: t})
-                     for v, t, lon in (("v1", 10.0, 93.50), ("v2", 10.0, 93.51), ("v3", 20.0, 93.52)))
-    sites = tuple(CandidateSite(s, f"站{s}", tier, lon, 42.85, "650502") for s, tier, lon in (
-        ("p1", Tier.COLLECTION_POINT, 93.50), ("p2", Tier.COLLECTION_POINT, 93.52),
-        ("s1", Tier.TRANSFER_STATION, 93.53), ("c1", Tier.SORTING_CENTRE, 93.60)))
-    costs = CostParams(transport_rate_cny_per_t_km={"village_to_point": 2.0, "point_to_station": 1.0,
-                                                    "station_to_centre": 0.5})
-    return Scenario("hand", villages, sites, TableTravelModel(KM), size_levels=levels, costs=costs,
-                    counties=(county,), region_id="hand")
+    costs = CostParams(transport_rate_cny_per_t_km=DESIGN_RATES)
+    return design_scenario(km=DESIGN_SITE_KM, costs=costs).with_changes(name="hand", region_id="hand")
 
 
 def _solve(scenario: Scenario, *, params: NetworkParams, time_limit_s: float):

@@ -1,6 +1,6 @@
 """Running batches: failures recorded, resume after kill -9, a real Dask cluster.
 
-Scenarios use the tiny exact model of ``test_batch_tinymodel`` (proven optimal
+Scenarios use the tiny exact model of ``tests.batch.test_tinymodel`` (proven optimal
 by enumeration), so an interrupted-and-resumed run must give exactly the plans
 of an uninterrupted one; every plan goes through its independent checker.
 """

@@ -19,20 +19,27 @@ from solver.design.data import build_network_data
 from solver.design.explain import _setting
 from solver.design.search import solve_design
 from solver.design.solve import solve_network
-from tests.design.test_solve import BASE, KM, LEVELS, _site, _village, scenario
+from tests.scenarios import (
+    DESIGN_KM,
+    DESIGN_LEVELS,
+    DESIGN_PARAMS,
+    design_scenario,
+    design_site,
+    design_village,
+)
 
 # v3 (150 t) is larger than any point (100 t). Under single sourcing it must be collected
 # whole by a mobile vehicle from s1 (40 km); s2 is 100 km away, beyond the 60 km mobile radius.
-BIG_KM = {**KM, ("p1", "s2"): 5, ("p2", "s2"): 5, ("s2", "c1"): 10, ("v1", "s2"): 100, ("v2", "s2"): 100,
+BIG_KM = {**DESIGN_KM, ("p1", "s2"): 5, ("p2", "s2"): 5, ("s2", "c1"): 10, ("v1", "s2"): 100, ("v2", "s2"): 100,
           ("v3", "s2"): 100}
-MOBILE = dataclasses.replace(BASE, allow_mobile_collection=True)
+MOBILE = dataclasses.replace(DESIGN_PARAMS, allow_mobile_collection=True)
 
 
 def big_village_scenario(station_t: float):
-    levels = (LEVELS[0], SizeLevel("st", Tier.TRANSFER_STATION, station_t, 5_000.0, 0.0, 100.0), LEVELS[2])
-    sc = scenario(villages=(_village("v1", 10, 93.50), _village("v2", 10, 93.51), _village("v3", 150, 93.52)),
+    levels = (DESIGN_LEVELS[0], SizeLevel("st", Tier.TRANSFER_STATION, station_t, 5_000.0, 0.0, 100.0), DESIGN_LEVELS[2])
+    sc = design_scenario(villages=(design_village("v1", 10, 93.50), design_village("v2", 10, 93.51), design_village("v3", 150, 93.52)),
                   km=BIG_KM)
-    return sc.with_changes(sites=(*sc.sites, _site("s2", Tier.TRANSFER_STATION, 93.54)), size_levels=levels,
+    return sc.with_changes(sites=(*sc.sites, design_site("s2", Tier.TRANSFER_STATION, 93.54)), size_levels=levels,
                            travel=TableTravelModel(BIG_KM))
 
 
@@ -59,18 +66,18 @@ def test_a_big_village_fits_when_its_mobile_station_is_large_enough() -> None:
 
 def test_without_mobile_collection_a_big_village_is_named() -> None:
     with pytest.raises(InfeasibleError, match=r"村v3 \(150 t/yr\).*allow_mobile_collection"):
-        solve_network(big_village_scenario(1_000.0), params=BASE)
+        solve_network(big_village_scenario(1_000.0), params=DESIGN_PARAMS)
 
 
 def test_whole_villages_that_do_not_pack_name_the_split_plan() -> None:
     # a, b 15 t and c 10 t; two points of 20 t each reach all three: 40 t fit when a village may
     # split (15 + 5, 10 + 10), but no two whole villages share a point.
-    levels = (dataclasses.replace(LEVELS[0], capacity_t_per_year=20.0), *LEVELS[1:])
-    vs = (_village("a", 15, 93.50), _village("b", 15, 93.51), _village("c", 10, 93.52))
+    levels = (dataclasses.replace(DESIGN_LEVELS[0], capacity_t_per_year=20.0), *DESIGN_LEVELS[1:])
+    vs = (design_village("a", 15, 93.50), design_village("b", 15, 93.51), design_village("c", 10, 93.52))
     km = {(v, p): 1 for v in "abc" for p in ("p1", "p2")} | {("p1", "s1"): 5, ("p2", "s1"): 5, ("s1", "c1"): 10}
-    sc = scenario(villages=vs, km=km).with_changes(size_levels=levels)
+    sc = design_scenario(villages=vs, km=km).with_changes(size_levels=levels)
     with pytest.raises(InfeasibleError) as err:
-        solve_network(sc, params=BASE)
+        solve_network(sc, params=DESIGN_PARAMS)
     text = str(err.value)
     assert "single_sourcing = false" in text and "伊州区 (650502)" in text
     # The cheapest split plan: 17,000 fixed + 40 t × (1 km × 2 + 5 × 1 + 10 × 0.5) = 17,480 CNY/yr.
@@ -80,19 +87,19 @@ def test_whole_villages_that_do_not_pack_name_the_split_plan() -> None:
 
 def test_a_point_whose_flow_fits_no_single_station_is_named() -> None:
     # 60 t reach p1; the stations s1, s2 hold 40 t each: p1 must send to both.
-    levels = (LEVELS[0], SizeLevel("st", Tier.TRANSFER_STATION, 40.0, 5_000.0, 0.0, 100.0), LEVELS[2])
-    vs = (_village("a", 20, 93.50), _village("b", 20, 93.51), _village("c", 20, 93.52))
+    levels = (DESIGN_LEVELS[0], SizeLevel("st", Tier.TRANSFER_STATION, 40.0, 5_000.0, 0.0, 100.0), DESIGN_LEVELS[2])
+    vs = (design_village("a", 20, 93.50), design_village("b", 20, 93.51), design_village("c", 20, 93.52))
     km = {(v, "p1"): 1 for v in "abc"} | {("p1", "s1"): 5, ("p1", "s2"): 6, ("s1", "c1"): 10, ("s2", "c1"): 10}
-    sc = scenario(villages=vs, km=km, p2={"status": SiteStatus.CLOSED}).with_changes(size_levels=levels)
-    sc = sc.with_changes(sites=(*sc.sites, _site("s2", Tier.TRANSFER_STATION, 93.54)))
+    sc = design_scenario(villages=vs, km=km, p2={"status": SiteStatus.CLOSED}).with_changes(size_levels=levels)
+    sc = sc.with_changes(sites=(*sc.sites, design_site("s2", Tier.TRANSFER_STATION, 93.54)))
     with pytest.raises(InfeasibleError, match=r"divides the flow of 1 site\(s\) over several higher sites \(p1\)"):
-        solve_network(sc, params=BASE)
+        solve_network(sc, params=DESIGN_PARAMS)
 
 
 def test_villages_without_any_point_in_reach_are_named_once() -> None:
     # No point within 0.5 km: the coverage check names them; they are not "too big for a point" as well.
     with pytest.raises(InfeasibleError) as err:
-        solve_network(scenario(), params=dataclasses.replace(BASE, max_distance_rural_km=0.5))
+        solve_network(design_scenario(), params=dataclasses.replace(DESIGN_PARAMS, max_distance_rural_km=0.5))
     text = str(err.value)
     assert "3 villages have no collection point" in text
     assert "more than the largest collection point" not in text
@@ -119,39 +126,39 @@ def test_settings_are_quoted_as_a_scenario_file_writes_them() -> None:
 
 def test_a_site_budget_below_what_coverage_needs_says_how_many() -> None:
     # Within 5 km, v1 reaches only p1 and v3 only p2: every plan opens both points.
-    params = dataclasses.replace(BASE, max_distance_rural_km=5.0, max_sites={Tier.COLLECTION_POINT: 1})
+    params = dataclasses.replace(DESIGN_PARAMS, max_distance_rural_km=5.0, max_sites={Tier.COLLECTION_POINT: 1})
     with pytest.raises(InfeasibleError, match=r"collection point: max_sites allows 1, but every plan needs at "
                                               r"least 2 to serve every village"):
-        solve_network(scenario(), params=params)
+        solve_network(design_scenario(), params=params)
 
 
 def test_a_fixed_cost_budget_below_what_coverage_needs_gives_the_least_fixed_cost() -> None:
     # Within 5 km both points open: 2 × 1,000 + 5,000 + 10,000 = 17,000 CNY/yr of fixed cost at least.
-    params = dataclasses.replace(BASE, max_distance_rural_km=5.0, max_fixed_cost_cny=16_500.0)
+    params = dataclasses.replace(DESIGN_PARAMS, max_distance_rural_km=5.0, max_fixed_cost_cny=16_500.0)
     with pytest.raises(InfeasibleError, match=r"max_fixed_cost_cny = 16,500 is below the fixed cost every plan "
                                               r"needs \(at least 17,000 CNY/yr\)"):
-        solve_network(scenario(), params=params)
+        solve_network(design_scenario(), params=params)
 
 
 def test_a_co2_cap_below_the_least_emissions_gives_them() -> None:
     # Both points open, each village to its nearest: 0.1065 t CO2/yr (test_network_design).
     with pytest.raises(InfeasibleError, match=r"co2_cap_t = 0.1 t/yr is below .* \(0.1065 t/yr or more\)"):
-        solve_network(scenario(), params=dataclasses.replace(BASE, co2_cap_t=0.1))
+        solve_network(design_scenario(), params=dataclasses.replace(DESIGN_PARAMS, co2_cap_t=0.1))
 
 
 def pigeonhole_scenario():
     """30 villages of 15 t and 25 points of 20 t: 450 t fit in 500 t of points when villages split,
     but a point holds one whole village at most."""
-    levels = (dataclasses.replace(LEVELS[0], capacity_t_per_year=20.0), *LEVELS[1:])
-    vs = tuple(_village(f"v{i}", 15, 93.50 + 0.001 * i) for i in range(30))
-    points = tuple(_site(f"p{j}", Tier.COLLECTION_POINT, 93.50 + 0.001 * j) for j in range(25))
+    levels = (dataclasses.replace(DESIGN_LEVELS[0], capacity_t_per_year=20.0), *DESIGN_LEVELS[1:])
+    vs = tuple(design_village(f"v{i}", 15, 93.50 + 0.001 * i) for i in range(30))
+    points = tuple(design_site(f"p{j}", Tier.COLLECTION_POINT, 93.50 + 0.001 * j) for j in range(25))
     km = {(f"v{i}", f"p{j}"): 1 + (i * 7 + j * 3) % 5 for i in range(30) for j in range(25)}
     km |= {(f"p{j}", "s1"): 5 for j in range(25)} | {("s1", "c1"): 10}
-    sc = scenario(villages=vs, km=km)
+    sc = design_scenario(villages=vs, km=km)
     return sc.with_changes(sites=(*points, *sc.sites[2:]), size_levels=levels, travel=TableTravelModel(km))
 
 
-ALL_ARCS = dataclasses.replace(BASE, k_nearest=0)  # 750 village arcs: the heuristic runs first
+ALL_ARCS = dataclasses.replace(DESIGN_PARAMS, k_nearest=0)  # 750 village arcs: the heuristic runs first
 
 
 def test_whole_villages_that_do_not_pack_are_named_on_the_heuristic_path() -> None:
@@ -193,7 +200,7 @@ def test_a_least_cost_check_stops_once_its_bound_passes_the_setting(monkeypatch:
 
     monkeypatch.setattr(network_explain, "solve_mip", clocked)
     monkeypatch.setattr(network_explain, "time", types.SimpleNamespace(perf_counter=lambda: now[0]))
-    a = build_network_data(scenario(), BASE).arrays
+    a = build_network_data(design_scenario(), DESIGN_PARAMS).arrays
     quick = network_explain.QUICK_CHECK_S
     assert network_explain._least(a, 60.0, 8.0, opt_fixed=a.opt_fixed) == 9.0
     assert limits == [quick, 2 * quick]
@@ -212,12 +219,12 @@ def test_a_least_cost_check_stops_once_its_bound_passes_the_setting(monkeypatch:
 def test_a_solve_without_a_plan_in_time_sets_the_budgets_against_the_least(
         monkeypatch: pytest.MonkeyPatch, budget: float, said: str) -> None:
     # Within 5 km both points open: 17,000 CNY/yr of fixed cost at least (as above).
-    params = dataclasses.replace(BASE, max_distance_rural_km=5.0, max_fixed_cost_cny=budget)
-    sol = solve_design(build_network_data(scenario(), params).arrays, time_limit_s=10)
+    params = dataclasses.replace(DESIGN_PARAMS, max_distance_rural_km=5.0, max_fixed_cost_cny=budget)
+    sol = solve_design(build_network_data(design_scenario(), params).arrays, time_limit_s=10)
     monkeypatch.setattr(network_design, "solve_design", lambda *args, **kw: dataclasses.replace(
         sol, values=None, status="time_limit", split_objective=math.inf))
     with pytest.raises(SolverError, match=said):
-        solve_network(scenario(), params=params)
+        solve_network(design_scenario(), params=params)
 
 
 @pytest.mark.parametrize(("closed", "said"), [
@@ -226,20 +233,20 @@ def test_a_solve_without_a_plan_in_time_sets_the_budgets_against_the_least(
            r"on its way to a sorting centre")])
 def test_a_tier_with_no_site_that_can_open_is_named_alone(closed: str, said: str) -> None:
     # Its closing leaves the points no way up: the villages must not be listed as having no point in reach.
-    sc = scenario()
+    sc = design_scenario()
     sc = dataclasses.replace(sc, sites=tuple(dataclasses.replace(s, status=SiteStatus.CLOSED) if s.site_id == closed
                                              else s for s in sc.sites))
     with pytest.raises(InfeasibleError) as caught:
-        solve_network(sc, params=BASE)
+        solve_network(sc, params=DESIGN_PARAMS)
     assert len(caught.value.reasons) == 1
     assert re.match(said, caught.value.reasons[0])
 
 
 def test_villages_whose_points_reach_no_station_say_so() -> None:
     # Both points are 5 km from s1: with at most 4 km they are left out, and the villages lose them.
-    params = dataclasses.replace(BASE, max_distance_point_station_km=4.0)
+    params = dataclasses.replace(DESIGN_PARAMS, max_distance_point_station_km=4.0)
     with pytest.raises(InfeasibleError, match=r"3 villages have no collection point within the coverage distance "
                                               r"\(urban 5 km, rural 50 km\) \(2 candidate points of the county are "
                                               r"left out: no transfer station within max_distance_point_station_km "
                                               r"= 4 km\)"):
-        solve_network(scenario(), params=params)
+        solve_network(design_scenario(), params=params)

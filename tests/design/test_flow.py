@@ -28,31 +28,39 @@ from solver.check.design import check_network_plan
 from solver.design.data import build_network_data
 from solver.design.flow import carried_flow
 from solver.design.solve import solve_network
-from tests.design.bounds.test_collapse import _hand
-from tests.design.test_solve import BASE, COSTS, COUNTY, KM, LEVELS, _site, _village
+from tests.design.instances import hand_chain
+from tests.scenarios import (
+    DESIGN_COSTS,
+    DESIGN_COUNTY,
+    DESIGN_KM,
+    DESIGN_LEVELS,
+    DESIGN_PARAMS,
+    design_site,
+    design_village,
+)
 
 SMALL_STATION = SizeLevel("st_small", Tier.TRANSFER_STATION, 20.0, 500.0, 0.0, 50.0)
-KM_TWO_STATIONS = {**KM, ("p1", "s2"): 30, ("p2", "s2"): 30, ("s2", "c1"): 10}
+KM_TWO_STATIONS = {**DESIGN_KM, ("p1", "s2"): 30, ("p2", "s2"): 30, ("s2", "c1"): 10}
 
 
 def _two_stations(*, s2: bool = True) -> Scenario:
-    vs = (_village("v1", 10, 93.50), _village("v2", 10, 93.51), _village("v3", 20, 93.52))
-    sites = (_site("p1", Tier.COLLECTION_POINT, 93.50), _site("p2", Tier.COLLECTION_POINT, 93.52),
-             _site("s1", Tier.TRANSFER_STATION, 93.53, size_levels=("st_small",)),
-             *([_site("s2", Tier.TRANSFER_STATION, 93.90, size_levels=("st",))] if s2 else []),
-             _site("c1", Tier.SORTING_CENTRE, 93.60))
+    vs = (design_village("v1", 10, 93.50), design_village("v2", 10, 93.51), design_village("v3", 20, 93.52))
+    sites = (design_site("p1", Tier.COLLECTION_POINT, 93.50), design_site("p2", Tier.COLLECTION_POINT, 93.52),
+             design_site("s1", Tier.TRANSFER_STATION, 93.53, size_levels=("st_small",)),
+             *([design_site("s2", Tier.TRANSFER_STATION, 93.90, size_levels=("st",))] if s2 else []),
+             design_site("c1", Tier.SORTING_CENTRE, 93.60))
     return Scenario("two-stations", vs, sites, TableTravelModel(KM_TWO_STATIONS),
-                    size_levels=(*LEVELS, SMALL_STATION), costs=COSTS, counties=(COUNTY,))
+                    size_levels=(*DESIGN_LEVELS, SMALL_STATION), costs=DESIGN_COSTS, counties=(DESIGN_COUNTY,))
 
 
 def test_everything_is_carried_when_capacity_suffices() -> None:
-    flow = carried_flow(_hand())
+    flow = carried_flow(hand_chain())
     assert flow.carried_t == pytest.approx(30) and flow.short_t == 0
     assert len(flow.cut_clients) == 0 and len(flow.cut_sites) == 0
 
 
 def test_a_small_station_is_the_cut_and_its_villages_are_named() -> None:
-    a = _hand()
+    a = hand_chain()
     a.opt_cap = np.array([50.0, 50.0, 25.0, 100.0])  # the one station holds 25 of 30 t
     flow = carried_flow(a)
     assert flow.carried_t == pytest.approx(25) and flow.short_t == pytest.approx(5)
@@ -60,7 +68,7 @@ def test_a_small_station_is_the_cut_and_its_villages_are_named() -> None:
 
 
 def test_arcs_across_the_cut_are_the_ones_to_add() -> None:
-    a = _hand()
+    a = hand_chain()
     a.opt_cap = np.array([50.0, 50.0, 25.0, 100.0])
     denser = dataclasses.replace(  # a second station (site 4), reached from point 1
         a, fac_tier=np.append(a.fac_tier, 1), fac_forced=np.append(a.fac_forced, False),
@@ -80,7 +88,7 @@ def test_arcs_across_the_cut_are_the_ones_to_add() -> None:
 
 def test_sparse_arcs_keep_the_far_station_the_near_one_cannot_replace() -> None:
     sc = _two_stations()
-    params = dataclasses.replace(BASE, k_nearest=1)
+    params = dataclasses.replace(DESIGN_PARAMS, k_nearest=1)
     data = build_network_data(sc, params)
     to_s2 = [data.sites[j].site_id for j, k in zip(data.arrays.up_from, data.arrays.up_to, strict=True)
              if data.sites[k].site_id == "s2"]
@@ -90,7 +98,7 @@ def test_sparse_arcs_keep_the_far_station_the_near_one_cannot_replace() -> None:
     assert check_network_plan(sc, plan, params) == []
     assert plan.total_cost_cny == pytest.approx(18_500)
     assert "s2" in {s.site_id for s in plan.sites_of(Tier.TRANSFER_STATION)}
-    full = solve_network(sc, params=dataclasses.replace(BASE, k_nearest=0))
+    full = solve_network(sc, params=dataclasses.replace(DESIGN_PARAMS, k_nearest=0))
     assert full.total_cost_cny == pytest.approx(17_700)
 
 
@@ -98,7 +106,7 @@ def test_too_little_station_capacity_is_explained_by_area_and_site() -> None:
     with pytest.raises(InfeasibleError, match=r"伊州区 \(650502\): 3 villages generate 40 t/yr, but every route of "
                                               r"theirs to a sorting centre passes 中转站 transfer station ×1 "
                                               r"\(20 t/yr: s1\).*20 t/yr cannot be carried"):
-        solve_network(_two_stations(s2=False), params=BASE)
+        solve_network(_two_stations(s2=False), params=DESIGN_PARAMS)
 
 
 def test_urumqi_city_core_keeps_the_stations_it_needs() -> None:

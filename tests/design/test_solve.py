@@ -22,58 +22,24 @@ import dataclasses
 import pytest
 
 from network import (
-    CandidateSite,
-    CostParams,
-    County,
     InfeasibleError,
     MaterialStream,
     Scenario,
-    SettlementType,
     SiteStatus,
-    SizeLevel,
-    TableTravelModel,
     Tier,
-    Village,
 )
 from network.network_params import NetworkParams
 from solver.check.design import check_network_plan
 from solver.design.solve import solve_network
+from tests.scenarios import (
+    DESIGN_COSTS,
+    DESIGN_LEVELS,
+    DESIGN_PARAMS,
+    design_scenario,
+    design_village,
+)
 
 GR = MaterialStream.GENERAL_RECYCLABLES
-COUNTY = County("650502", "伊州区", "650500", "哈密市", 93.5, 42.8, seat_generated=False, population=1000,
-                households=300, urban_population=500, rural_population=500)
-LEVELS = (
-    SizeLevel("pt", Tier.COLLECTION_POINT, 100.0, 1_000.0, 0.0, 10.0),
-    SizeLevel("st", Tier.TRANSFER_STATION, 1_000.0, 5_000.0, 0.0, 100.0),
-    SizeLevel("ce", Tier.SORTING_CENTRE, 1_000.0, 10_000.0, 0.0, 1_000.0),
-)
-KM = {("v1", "p1"): 1, ("v2", "p1"): 2, ("v3", "p1"): 10, ("v1", "p2"): 10, ("v2", "p2"): 3, ("v3", "p2"): 1,
-      ("p1", "s1"): 5, ("p2", "s1"): 5, ("s1", "c1"): 10, ("v1", "s1"): 15, ("v2", "s1"): 40, ("v3", "s1"): 40}
-COSTS = CostParams(transport_rate_cny_per_t_km={"village_to_point": 2.0, "point_to_station": 1.0,
-                                                "station_to_centre": 0.5},
-                   mobile_visit_cost_cny=1.0, mobile_visits_per_year=52.0)
-BASE = NetworkParams(allow_mobile_collection=False, max_distance_rural_km=50.0, time_limit_s=20.0,
-                     relative_gap=1e-6)
-
-
-def _village(vid: str, amount: float, lon: float, households: float = 100.0) -> Village:
-    return Village(vid, f"村{vid}", "650502", "650502100", lon, 42.80, SettlementType.RURAL, households,
-                   households * 3, {GR: amount})
-
-
-def _site(sid: str, tier: Tier, lon: float, **kw: object) -> CandidateSite:
-    return CandidateSite(sid, f"站{sid}", tier, lon, 42.85, "650502", **kw)
-
-
-def scenario(*, p1: dict | None = None, p2: dict | None = None, households_v1: float = 100.0,
-             villages: tuple[Village, ...] | None = None, km: dict | None = None,
-             costs: CostParams = COSTS) -> Scenario:
-    vs = villages or (_village("v1", 10, 93.50, households_v1), _village("v2", 10, 93.51), _village("v3", 20, 93.52))
-    sites = (_site("p1", Tier.COLLECTION_POINT, 93.50, **(p1 or {})),
-             _site("p2", Tier.COLLECTION_POINT, 93.52, **(p2 or {})),
-             _site("s1", Tier.TRANSFER_STATION, 93.53), _site("c1", Tier.SORTING_CENTRE, 93.60))
-    return Scenario("tiny", vs, sites, TableTravelModel(km or KM), size_levels=LEVELS, costs=costs,
-                    counties=(COUNTY,))
 
 
 def solve(sc: Scenario, params: NetworkParams):
@@ -88,7 +54,7 @@ def open_ids(plan, tier: Tier = Tier.COLLECTION_POINT) -> set[str]:
 
 
 def test_base_plan_opens_the_cheapest_point_and_costs_add_up() -> None:
-    plan = solve(scenario(), BASE)
+    plan = solve(design_scenario(), DESIGN_PARAMS)
     assert open_ids(plan) == {"p2"}
     assert plan.costs_cny["fixed"] == pytest.approx(16_000)
     assert plan.costs_cny["transport"] == pytest.approx(700)
@@ -102,13 +68,13 @@ def test_base_plan_opens_the_cheapest_point_and_costs_add_up() -> None:
 
 
 def test_coverage_radius_forces_both_points() -> None:
-    plan = solve(scenario(), dataclasses.replace(BASE, max_distance_rural_km=5.0))
+    plan = solve(design_scenario(), dataclasses.replace(DESIGN_PARAMS, max_distance_rural_km=5.0))
     assert open_ids(plan) == {"p1", "p2"}
     assert plan.total_cost_cny == pytest.approx(17_500)
 
 
 def test_shared_site_gets_its_lower_fixed_cost() -> None:
-    plan = solve(scenario(p1={"shared_with_garbage_sorting": True}), BASE)
+    plan = solve(design_scenario(p1={"shared_with_garbage_sorting": True}), DESIGN_PARAMS)
     assert open_ids(plan) == {"p1"}
     assert plan.sites_of(Tier.COLLECTION_POINT)[0].fixed_cost_cny_per_year == pytest.approx(600)
     assert plan.total_cost_cny == pytest.approx(600 + 460 + 400 + 15_000)
@@ -116,10 +82,10 @@ def test_shared_site_gets_its_lower_fixed_cost() -> None:
 
 
 def test_minimum_shared_share_switches_to_the_shared_point() -> None:
-    costs = dataclasses.replace(COSTS, shared_site_fixed_cost_factor=1.0)
-    sc = scenario(p1={"shared_with_garbage_sorting": True}, costs=costs)
-    assert open_ids(solve(sc, BASE)) == {"p2"}
-    plan = solve(sc, dataclasses.replace(BASE, min_shared_point_share=0.5))
+    costs = dataclasses.replace(DESIGN_COSTS, shared_site_fixed_cost_factor=1.0)
+    sc = design_scenario(p1={"shared_with_garbage_sorting": True}, costs=costs)
+    assert open_ids(solve(sc, DESIGN_PARAMS)) == {"p2"}
+    plan = solve(sc, dataclasses.replace(DESIGN_PARAMS, min_shared_point_share=0.5))
     assert open_ids(plan) == {"p1"}
     assert plan.total_cost_cny == pytest.approx(16_860)
 
@@ -127,7 +93,7 @@ def test_minimum_shared_share_switches_to_the_shared_point() -> None:
 def test_mobile_collection_serves_the_far_village() -> None:
     # v1 by mobile: 10·15·1 + 52 visits·1 = 202 < 200 + 50 via p2; all by mobile would cost
     # 150 + 400 + 800 + 3·52 = 1,506 > 1,000 + 452 with p2.
-    plan = solve(scenario(), dataclasses.replace(BASE, allow_mobile_collection=True))
+    plan = solve(design_scenario(), dataclasses.replace(DESIGN_PARAMS, allow_mobile_collection=True))
     mobile = [a for a in plan.assignments if a.mode == "mobile"]
     assert [(a.client_id, a.server_id) for a in mobile] == [("v1", "s1")]
     assert plan.costs_cny["mobile_collection"] == pytest.approx(52)
@@ -138,7 +104,7 @@ def test_mobile_collection_serves_the_far_village() -> None:
 
 
 def test_co2_cap_opens_a_second_point() -> None:
-    plan = solve(scenario(), dataclasses.replace(BASE, co2_cap_t=0.110))
+    plan = solve(design_scenario(), dataclasses.replace(DESIGN_PARAMS, co2_cap_t=0.110))
     assert open_ids(plan) == {"p1", "p2"}
     assert plan.kpis["co2_t"] == pytest.approx(0.1065)
     assert plan.total_cost_cny == pytest.approx(17_500)
@@ -146,56 +112,56 @@ def test_co2_cap_opens_a_second_point() -> None:
 
 def test_co2_cap_below_the_minimum_is_explained() -> None:
     with pytest.raises(InfeasibleError, match="co2_cap_t"):
-        solve_network(scenario(), params=dataclasses.replace(BASE, co2_cap_t=0.1))
+        solve_network(design_scenario(), params=dataclasses.replace(DESIGN_PARAMS, co2_cap_t=0.1))
 
 
 def test_required_and_closed_sites() -> None:
-    plan = solve(scenario(p1={"status": SiteStatus.REQUIRED}), BASE)
+    plan = solve(design_scenario(p1={"status": SiteStatus.REQUIRED}), DESIGN_PARAMS)
     assert open_ids(plan) == {"p1"}
     assert plan.total_cost_cny == pytest.approx(16_860)
-    plan = solve(scenario(p2={"status": SiteStatus.CLOSED}), BASE)
+    plan = solve(design_scenario(p2={"status": SiteStatus.CLOSED}), DESIGN_PARAMS)
     assert open_ids(plan) == {"p1"}
 
 
 def test_forced_sites_above_the_site_budget_are_named() -> None:
-    sc = scenario(p1={"status": SiteStatus.EXISTING}, p2={"status": SiteStatus.REQUIRED})
+    sc = design_scenario(p1={"status": SiteStatus.EXISTING}, p2={"status": SiteStatus.REQUIRED})
     with pytest.raises(InfeasibleError, match=r"2 sites are forced open .*p1, p2.* max_sites allows 1"):
-        solve_network(sc, params=dataclasses.replace(BASE, max_sites={Tier.COLLECTION_POINT: 1}))
+        solve_network(sc, params=dataclasses.replace(DESIGN_PARAMS, max_sites={Tier.COLLECTION_POINT: 1}))
 
 
 def test_fixed_cost_budget_that_cannot_be_met_is_named() -> None:
-    params = dataclasses.replace(BASE, max_distance_rural_km=5.0, max_fixed_cost_cny=16_500.0)
+    params = dataclasses.replace(DESIGN_PARAMS, max_distance_rural_km=5.0, max_fixed_cost_cny=16_500.0)
     with pytest.raises(InfeasibleError, match="max_fixed_cost_cny"):
-        solve_network(scenario(), params=params)
+        solve_network(design_scenario(), params=params)
 
 
 def test_site_budget_binds() -> None:
     # Radius 5 km: both points (17,500) beat p2 + v1 by mobile collection at 1,000 CNY a visit
     # (16,000 + 100 + 150 + 150 + 1,000 + 200 = 17,600); one point allowed -> the latter.
-    costs = dataclasses.replace(COSTS, mobile_visit_cost_cny=1_000.0, mobile_visits_per_year=1.0)
-    params = dataclasses.replace(BASE, max_distance_rural_km=5.0, allow_mobile_collection=True)
-    assert solve(scenario(costs=costs), params).total_cost_cny == pytest.approx(17_500)
-    plan = solve(scenario(costs=costs), dataclasses.replace(params, max_sites={Tier.COLLECTION_POINT: 1}))
+    costs = dataclasses.replace(DESIGN_COSTS, mobile_visit_cost_cny=1_000.0, mobile_visits_per_year=1.0)
+    params = dataclasses.replace(DESIGN_PARAMS, max_distance_rural_km=5.0, allow_mobile_collection=True)
+    assert solve(design_scenario(costs=costs), params).total_cost_cny == pytest.approx(17_500)
+    plan = solve(design_scenario(costs=costs), dataclasses.replace(params, max_sites={Tier.COLLECTION_POINT: 1}))
     assert open_ids(plan) == {"p2"}
     assert plan.total_cost_cny == pytest.approx(17_600)
 
 
 def test_density_rule_needs_two_points() -> None:
     # 3,200 rural households / 2,500 per point -> 2 points in the county.
-    plan = solve(scenario(households_v1=3_000), dataclasses.replace(BASE, density_rule=True))
+    plan = solve(design_scenario(households_v1=3_000), dataclasses.replace(DESIGN_PARAMS, density_rule=True))
     assert open_ids(plan) == {"p1", "p2"}
     assert plan.total_cost_cny == pytest.approx(17_500)
 
 
 def test_single_versus_split_sourcing() -> None:
     # a, b 15 t each; points hold 20 t; a-p1 1, b-p1 1, a-p2 5, b-p2 5 km.
-    levels = (dataclasses.replace(LEVELS[0], capacity_t_per_year=20.0), *LEVELS[1:])
-    vs = (_village("a", 15, 93.50), _village("b", 15, 93.51))
+    levels = (dataclasses.replace(DESIGN_LEVELS[0], capacity_t_per_year=20.0), *DESIGN_LEVELS[1:])
+    vs = (design_village("a", 15, 93.50), design_village("b", 15, 93.51))
     km = {("a", "p1"): 1, ("b", "p1"): 1, ("a", "p2"): 5, ("b", "p2"): 5, ("p1", "s1"): 5, ("p2", "s1"): 5,
           ("s1", "c1"): 10}
-    sc = scenario(villages=vs, km=km).with_changes(size_levels=levels)
-    single = solve(sc, BASE)
-    split = solve(sc, dataclasses.replace(BASE, single_sourcing=False))
+    sc = design_scenario(villages=vs, km=km).with_changes(size_levels=levels)
+    single = solve(sc, DESIGN_PARAMS)
+    split = solve(sc, dataclasses.replace(DESIGN_PARAMS, single_sourcing=False))
     upper = 30 * 5 + 30 * 10 * 0.5
     assert single.total_cost_cny == pytest.approx(17_000 + 15 * 2 + 15 * 10 + upper)
     assert split.total_cost_cny == pytest.approx(17_000 + 20 * 2 + 10 * 10 + upper)
@@ -205,9 +171,9 @@ def test_single_versus_split_sourcing() -> None:
 
 
 def test_village_out_of_reach_is_named_with_its_county() -> None:
-    params = dataclasses.replace(BASE, max_distance_rural_km=0.5)
+    params = dataclasses.replace(DESIGN_PARAMS, max_distance_rural_km=0.5)
     with pytest.raises(InfeasibleError, match=r"伊州区 \(650502\): 3 villages have no collection point"):
-        solve_network(scenario(), params=params)
+        solve_network(design_scenario(), params=params)
 
 
 def test_unknown_network_key_is_an_error() -> None:

@@ -10,18 +10,10 @@ import threading
 import pytest
 
 from network import (
-    Assignment,
-    CandidateSite,
     InputError,
     MaterialStream,
-    OpenSite,
     Plan,
-    Scenario,
-    SettlementType,
     SolveInfo,
-    TableTravelModel,
-    Tier,
-    Village,
     params_from_mapping,
 )
 from network.routing_params import RoutingParams, visits_per_week
@@ -32,31 +24,9 @@ from solver.routing.problem import RoutingProblem
 from solver.routing.solution import RoutingSolution
 from solver.routing.solve import solve_routes
 from solver.routing.stations import busiest_day, station_clients
+from tests.scenarios import route_network_plan, route_scenario
 
 GR = MaterialStream.GENERAL_RECYCLABLES
-
-
-def _scenario() -> Scenario:
-    sites = (CandidateSite("ST", "中转站", Tier.TRANSFER_STATION, 93.50, 42.80, "650502"),
-             CandidateSite("cp1", "供销社1", Tier.COLLECTION_POINT, 93.55, 42.80, "650502"),
-             CandidateSite("cp2", "供销社2", Tier.COLLECTION_POINT, 93.45, 42.80, "650502"),
-             CandidateSite("cp3", "供销社3", Tier.COLLECTION_POINT, 93.50, 42.85, "650502"))
-    village = Village("v1", "甲村", "650502", "650502100", 93.50, 42.75, SettlementType.RURAL, 100, 300,
-                      {GR: 52.0})
-    km = {("ST", "cp1"): 10, ("ST", "cp2"): 12, ("ST", "cp3"): 8, ("ST", "v1"): 15, ("cp1", "cp2"): 20,
-          ("cp1", "cp3"): 9, ("cp2", "cp3"): 11, ("cp1", "v1"): 18, ("cp2", "v1"): 19, ("cp3", "v1"): 22}
-    return Scenario("tiny", (village,), sites, TableTravelModel(km, speed_kmh=40.0))
-
-
-def _network_plan() -> Plan:
-    sites = (OpenSite("ST", Tier.TRANSFER_STATION, "small", 3000, 500, 250_000),
-             OpenSite("cp1", Tier.COLLECTION_POINT, "kiosk", 150, 104.0, 15_000),   # 2.0 t/week
-             OpenSite("cp2", Tier.COLLECTION_POINT, "kiosk", 500, 270.4, 40_000),   # 5.2 t/week
-             OpenSite("cp3", Tier.COLLECTION_POINT, "kiosk", 150, 26.0, 15_000))    # 0.5 t/week
-    assignments = (Assignment("cp1", "ST", 1.0, "site", 10), Assignment("cp2", "ST", 1.0, "site", 12),
-                   Assignment("cp3", "ST", 1.0, "site", 8), Assignment("v1", "ST", 1.0, "mobile", 15))
-    return Plan("network", "tiny", SolveInfo("network_design", "highs", "optimal", 0.0), sites=sites,
-                assignments=assignments)
 
 
 def test_visit_frequency_rule() -> None:
@@ -66,7 +36,7 @@ def test_visit_frequency_rule() -> None:
 
 
 def test_station_clients_spread_visits_to_level_the_days() -> None:
-    clients = {c.client_id: c for c in station_clients(_scenario(), _network_plan(), RoutingParams())["ST"]}
+    clients = {c.client_id: c for c in station_clients(route_scenario(), route_network_plan(), RoutingParams())["ST"]}
     assert clients["cp2"].visits == 3 and clients["cp2"].days == (0, 2, 4)
     assert clients["cp2"].per_visit_t == pytest.approx(5.2 / 3)
     assert clients["cp1"].days == (1,)   # the emptiest day after cp2
@@ -85,8 +55,8 @@ def test_weekly_plan_collects_every_point_exactly_its_weekly_amount() -> None:
         checked.append(problem.name)
 
     params = RoutingParams(horizon="week", time_limit_s_per_station=0.3, vehicle_types=("light_truck",))
-    plan = solve_routes(_scenario(), _network_plan(), params=params, on_station_day=check)
-    assert check_route_plan(_scenario(), _network_plan(), plan, params) == []
+    plan = solve_routes(route_scenario(), route_network_plan(), params=params, on_station_day=check)
+    assert check_route_plan(route_scenario(), route_network_plan(), plan, params) == []
     assert sorted(checked) == ["ST day 1", "ST day 2", "ST day 3", "ST day 4", "ST day 5", "ST day 6"]
     assert plan.kind == "routes" and plan.unserved == ()
     collected: dict[str, float] = {}
@@ -118,8 +88,8 @@ def test_weekly_plan_collects_every_point_exactly_its_weekly_amount() -> None:
 def test_design_day_with_a_small_vehicle_unloads_between_points() -> None:
     # Day 1 (0-based) holds cp1's 2 t; a 0.5 t tricycle must unload 3 times.
     params = RoutingParams(time_limit_s_per_station=0.3, vehicle_types=("tricycle",), unload_h=0.25)
-    plan = solve_routes(_scenario(), _network_plan(), params=params)
-    assert check_route_plan(_scenario(), _network_plan(), plan, params) == []
+    plan = solve_routes(route_scenario(), route_network_plan(), params=params)
+    assert check_route_plan(route_scenario(), route_network_plan(), plan, params) == []
     assert len(plan.routes) >= 1
     assert plan.kpis["unloads"] >= 3
     assert sum(s.collected_t for r in plan.routes for s in r.stops) == pytest.approx(2.0)
@@ -131,8 +101,8 @@ def test_unservable_point_is_reported_not_dropped() -> None:
     # cp2 0.6 + 0.597 = 1.197 h, v1 0.75 + 0.45 = 1.2 h; a 1.18 h shift leaves cp2 and v1 out.
     params = RoutingParams(horizon="week", time_limit_s_per_station=0.2, vehicle_types=("light_truck",),
                            shift_h=1.18)
-    plan = solve_routes(_scenario(), _network_plan(), params=params)
-    assert check_route_plan(_scenario(), _network_plan(), plan, params) == []
+    plan = solve_routes(route_scenario(), route_network_plan(), params=params)
+    assert check_route_plan(route_scenario(), route_network_plan(), plan, params) == []
     reasons = {u.location_id: u.reason for u in plan.unserved}
     assert set(reasons) == {"cp2", "v1"}
     assert "shift" in reasons["cp2"]
@@ -144,9 +114,9 @@ def test_bad_routing_parameters_are_reported_together() -> None:
         params_from_mapping(RoutingParams, {"horizon": "month", "bin_size_t": 0.0, "typo": 1}, source="s.toml")
     assert "typo" in str(err.value)
     with pytest.raises(InputError, match="unknown vehicle type"):
-        solve_routes(_scenario(), _network_plan(), params=RoutingParams(vehicle_types=("rocket",)))
+        solve_routes(route_scenario(), route_network_plan(), params=RoutingParams(vehicle_types=("rocket",)))
     with pytest.raises(InputError, match="expected a network plan"):
-        solve_routes(_scenario(), Plan("routes", "tiny", SolveInfo("x", "x", "x", 0.0)))
+        solve_routes(route_scenario(), Plan("routes", "tiny", SolveInfo("x", "x", "x", 0.0)))
 
 
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="needs the main thread")
@@ -159,10 +129,10 @@ def test_ctrl_c_keeps_the_routes_found_and_lists_the_rest_as_unserved() -> None:
             os.kill(os.getpid(), signal.SIGINT)
 
     params = RoutingParams(horizon="week", time_limit_s_per_station=30, vehicle_types=("light_truck",))
-    plan = solve_routes(_scenario(), _network_plan(), params=params, on_progress=interrupt)
+    plan = solve_routes(route_scenario(), route_network_plan(), params=params, on_progress=interrupt)
     assert plan.solve.status == "interrupted"
     assert plan.solve.time_s < 20
     assert {r.day for r in plan.routes} == {1}          # day 1 kept its best routes
     assert sorted(u.location_id for u in plan.unserved) == ["cp1", "cp2", "cp2", "cp3", "v1"]
     assert all("interrupted" in u.reason for u in plan.unserved)
-    assert check_route_plan(_scenario(), _network_plan(), plan, params) == []
+    assert check_route_plan(route_scenario(), route_network_plan(), plan, params) == []

@@ -5,27 +5,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from solver.design.arrays import DesignArrays
 from solver.design.bounds.collapse import collapse_lowest_tier
 from solver.design.model import build_design
 from solver.design.search import solve_design
 from solver.mip import solve_mip
-
-
-def _hand() -> DesignArrays:
-    """Villages of 10 t and 20 t; points 0, 1 (fixed 100, cap 50, handling 1); station 2; centre 3."""
-    return DesignArrays(
-        fac_tier=np.array([0, 0, 1, 2]), fac_forced=np.zeros(4, dtype=bool), fac_shared=np.zeros(4, dtype=bool),
-        opt_fac=np.array([0, 1, 2, 3]), opt_fixed=np.array([100.0, 100.0, 1000.0, 2000.0]),
-        opt_cap=np.array([50.0, 50.0, 100.0, 100.0]), opt_handling=np.array([1.0, 1.0, 0.0, 0.0]),
-        demand=np.array([10.0, 20.0]), arc_cli=np.array([0, 0, 1]), arc_fac=np.array([0, 1, 1]),
-        arc_cost=np.array([5.0, 8.0, 4.0]), arc_co2=np.zeros(3),
-        up_from=np.array([0, 1, 2]), up_to=np.array([2, 2, 3]), up_cost=np.array([2.0, 3.0, 1.0]),
-        up_co2=np.zeros(3))
+from tests.design.instances import hand_chain, random_three_tier
 
 
 def test_paths_through_the_lowest_tier_become_arcs_priced_per_tonne() -> None:
-    collapsed = collapse_lowest_tier(_hand())
+    collapsed = collapse_lowest_tier(hand_chain())
     assert collapsed is not None
     r = collapsed.arrays
     assert list(r.fac_tier) == [1, 2] and list(collapsed.options) == [2, 3]
@@ -40,7 +28,7 @@ def test_paths_through_the_lowest_tier_become_arcs_priced_per_tonne() -> None:
 
 def test_a_village_is_charged_only_the_sizes_that_can_hold_it_under_single_sourcing() -> None:
     # Point 1 gets a small size (cap 15, fixed 30): 3 per t, but the 20 t village does not fit in it.
-    a = _hand()
+    a = hand_chain()
     a.opt_fac = np.array([0, 1, 1, 2, 3])
     a.opt_fixed, a.opt_cap = np.array([100.0, 30.0, 100.0, 1000.0, 2000.0]), np.array([50.0, 15.0, 50.0, 100.0, 100.0])
     a.opt_handling = np.array([1.0, 1.0, 1.0, 0.0, 0.0])
@@ -54,47 +42,10 @@ def test_a_village_is_charged_only_the_sizes_that_can_hold_it_under_single_sourc
 
 
 def test_a_single_tier_has_nothing_to_collapse() -> None:
-    a = _hand()
+    a = hand_chain()
     a.up_from, a.up_to, a.up_cost, a.up_co2 = (np.zeros(0, dtype=np.int64),) * 2 + (np.zeros(0),) * 2
     a.fac_tier = np.zeros(4, dtype=np.int64)
     assert collapse_lowest_tier(a) is None
-
-
-def _random_three_tier(seed: int, *, single: bool, max_demand: float = 40.0) -> DesignArrays:
-    rng = np.random.default_rng(seed)
-    n_v, n_p, n_s, n_c = 6, 4, 3, 2
-    xy = {tier: rng.uniform(0, 50, (n, 2)) for tier, n in enumerate((n_v, n_p, n_s, n_c))}
-    demand = rng.uniform(5, max_demand, n_v).round()
-    tier = np.repeat([0, 1, 2], [n_p, n_s, n_c])
-    opt_fac = np.repeat(np.arange(n_p + n_s + n_c), 2)
-    size = np.tile([0, 1], n_p + n_s + n_c)
-    base_cap = np.repeat([60.0, 150.0, 300.0], [n_p, n_s, n_c])[opt_fac]
-    base_fixed = np.repeat([300.0, 2500.0, 6000.0], [n_p, n_s, n_c])[opt_fac]
-    servers = np.vstack([xy[1], xy[2]])
-    arc_cli, arc_fac, arc_cost = [], [], []
-    for v in range(n_v):
-        for j in range(n_p + n_s):
-            km = float(np.hypot(*(xy[0][v] - servers[j])))
-            if j < n_p or km < 30:  # points always; mobile collection only near a station
-                arc_cli.append(v)
-                arc_fac.append(j)
-                arc_cost.append(km * demand[v] * (0.8 if j < n_p else 0.0) + (0.0 if j < n_p else 40.0 + 2 * km))
-    up_from, up_to, up_cost = [], [], []
-    for lower, upper, (lo, hi) in ((xy[1], xy[2], (0, n_p)), (xy[2], xy[3], (n_p, n_p + n_s))):
-        first_upper = hi
-        for i in range(len(lower)):
-            for k in range(len(upper)):
-                up_from.append(lo + i)
-                up_to.append(first_upper + k)
-                up_cost.append(0.3 * float(np.hypot(*(lower[i] - upper[k]))))
-    n_arc, n_up = len(arc_cli), len(up_from)
-    return DesignArrays(
-        fac_tier=tier, fac_forced=np.zeros(len(tier), dtype=bool), fac_shared=np.zeros(len(tier), dtype=bool),
-        opt_fac=opt_fac, opt_fixed=base_fixed * np.where(size == 1, 1.6, 1.0),
-        opt_cap=base_cap * np.where(size == 1, 2.5, 1.0), opt_handling=np.where(size == 1, 2.0, 3.0),
-        demand=demand, arc_cli=np.array(arc_cli), arc_fac=np.array(arc_fac), arc_cost=np.array(arc_cost),
-        arc_co2=np.zeros(n_arc), up_from=np.array(up_from), up_to=np.array(up_to), up_cost=np.array(up_cost),
-        up_co2=np.zeros(n_up), single_source=single, single_source_upper=single)
 
 
 @pytest.mark.parametrize("max_demand", [40.0, 100.0])
@@ -102,7 +53,7 @@ def _random_three_tier(seed: int, *, single: bool, max_demand: float = 40.0) -> 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_relaxation_never_exceeds_the_full_optimum(seed: int, single: bool, max_demand: float) -> None:
     # Up to 100 t some villages outgrow a point's small size (60 t), which single sourcing then may not charge.
-    a = _random_three_tier(seed, single=single, max_demand=max_demand)
+    a = random_three_tier(seed, single=single, max_demand=max_demand)
     full = solve_mip(build_design(a).builder, time_limit_s=30, relative_gap=1e-9)
     collapsed = collapse_lowest_tier(a)
     assert collapsed is not None
@@ -122,7 +73,7 @@ def test_the_relaxation_never_exceeds_the_full_optimum(seed: int, single: bool, 
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("seed", range(3))
 def test_the_solve_with_its_relaxation_stages_ends_at_the_proven_optimum(seed: int, threads: int) -> None:
-    a = _random_three_tier(seed, single=True)
+    a = random_three_tier(seed, single=True)
     optimum = solve_mip(build_design(a).builder, time_limit_s=30, relative_gap=1e-9).objective
     sol = solve_design(a, time_limit_s=20, relative_gap=1e-6, threads=threads)
     assert sol.status == "optimal"
@@ -132,7 +83,7 @@ def test_the_solve_with_its_relaxation_stages_ends_at_the_proven_optimum(seed: i
 
 def test_a_density_minimum_enters_as_the_fixed_cost_it_forces() -> None:
     # Both points must open: 200 of fixed cost, where per tonne the villages carry only 100·30/30 of it.
-    a = _hand()
+    a = hand_chain()
     a.min_open_groups = [(np.array([0, 1]), 2)]
     collapsed = collapse_lowest_tier(a)
     assert collapsed is not None and collapsed.offset == pytest.approx(200.0)
@@ -149,7 +100,7 @@ def test_a_density_minimum_enters_as_the_fixed_cost_it_forces() -> None:
 @pytest.mark.parametrize("single", [True, False])
 @pytest.mark.parametrize("seed", range(6))
 def test_with_density_minimums_the_relaxation_plus_its_offset_stays_below_the_optimum(seed: int, single: bool) -> None:
-    a = _random_three_tier(seed, single=single)
+    a = random_three_tier(seed, single=single)
     a.min_open_groups = [(np.array([0, 1]), 2), (np.array([2, 3]), 1)]
     full = solve_mip(build_design(a).builder, time_limit_s=30, relative_gap=1e-9)
     collapsed = collapse_lowest_tier(a)
@@ -168,7 +119,7 @@ def test_with_density_minimums_the_relaxation_plus_its_offset_stays_below_the_op
 
 @pytest.mark.parametrize("seed", range(6))
 def test_with_a_co2_cap_the_relaxation_keeps_it_and_stays_below_the_optimum(seed: int) -> None:
-    a = _random_three_tier(seed, single=True)
+    a = random_three_tier(seed, single=True)
     rng = np.random.default_rng(seed)
     a.arc_co2 = rng.uniform(0.5, 2.0, len(a.arc_cli)) * a.demand[a.arc_cli]
     a.up_co2 = rng.uniform(0.5, 2.0, len(a.up_from))

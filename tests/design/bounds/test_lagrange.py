@@ -13,10 +13,10 @@ from solver.design.bounds.lagrange import lagrangian_bound
 from solver.design.bounds.path import path_bound
 from solver.design.model import build_design
 from solver.mip import solve_mip
-from tests.design.bounds.test_collapse import _random_three_tier
+from tests.design.instances import random_three_tier
 
 
-def _hand(forced_third: bool = False) -> DesignArrays:
+def hand_chain(forced_third: bool = False) -> DesignArrays:
     """v1 (1 t) reaches f1 at 0; v2 (9 t) reaches f1 at 900 and f2 at 0; both sites fixed 10, capacity 10.
 
     Path bound: f1 is charged 10 / 10 per tonne (10 t can reach it), f2 10 / 9;
@@ -34,27 +34,27 @@ def _hand(forced_third: bool = False) -> DesignArrays:
 
 @pytest.mark.parametrize("known_plan", [20.0, math.inf])
 def test_the_bound_climbs_from_the_path_bound_to_the_optimum(known_plan: float) -> None:
-    res = lagrangian_bound(_hand(), deadline=time.perf_counter() + 10, best_plan=lambda: known_plan)
+    res = lagrangian_bound(hand_chain(), deadline=time.perf_counter() + 10, best_plan=lambda: known_plan)
     assert res.path_bound == pytest.approx(11.0)
-    assert path_bound(_hand()) == pytest.approx(11.0)
+    assert path_bound(hand_chain()) == pytest.approx(11.0)
     assert 19.9 <= res.bound <= 20.0 + 1e-9
     assert res.iterations > 0
 
 
 def test_a_forced_site_pays_its_fixed_cost() -> None:
-    res = lagrangian_bound(_hand(forced_third=True), deadline=time.perf_counter() + 10, best_plan=lambda: 70.0)
+    res = lagrangian_bound(hand_chain(forced_third=True), deadline=time.perf_counter() + 10, best_plan=lambda: 70.0)
     assert 69.9 <= res.bound <= 70.0 + 1e-9
 
 
 def test_a_stopped_search_answers_the_path_bound() -> None:
-    res = lagrangian_bound(_hand(), deadline=time.perf_counter() + 10, stopped=lambda: True)
+    res = lagrangian_bound(hand_chain(), deadline=time.perf_counter() + 10, stopped=lambda: True)
     assert res.iterations == 0 and res.bound == pytest.approx(11.0)
 
 
 @pytest.mark.parametrize("single", [True, False])
 @pytest.mark.parametrize("seed", range(6))
 def test_the_bound_never_exceeds_the_optimum(seed: int, single: bool) -> None:
-    a = _random_three_tier(seed, single=single, max_demand=100.0)
+    a = random_three_tier(seed, single=single, max_demand=100.0)
     optimum = solve_mip(build_design(a).builder, time_limit_s=30, relative_gap=1e-9)
     assert optimum.status == "optimal"
     collapsed = collapse_lowest_tier(a)

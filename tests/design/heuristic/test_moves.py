@@ -13,21 +13,11 @@ from solver.design.heuristic.greedy import greedy_open
 from solver.design.heuristic.moves import drop_add
 from solver.design.heuristic.repair import assign_to_open, satisfies_rows
 from solver.design.model import build_design
-from tests.design.bounds.test_collapse import _random_three_tier
-
-
-def _two_sites(cap_a: float = 5.0) -> DesignArrays:
-    """Three clients of 1 t; site A (fixed 10, cap ``cap_a``) costs 1 per client, site B (fixed 10, cap 5) 2."""
-    return DesignArrays(
-        fac_tier=np.zeros(2, dtype=np.int64), fac_forced=np.zeros(2, dtype=bool), fac_shared=np.zeros(2, dtype=bool),
-        opt_fac=np.array([0, 1]), opt_fixed=np.array([10.0, 10.0]), opt_cap=np.array([cap_a, 5.0]),
-        opt_handling=np.zeros(2), demand=np.ones(3), arc_cli=np.array([0, 0, 1, 1, 2, 2]),
-        arc_fac=np.array([0, 1, 0, 1, 0, 1]), arc_cost=np.array([1.0, 2.0, 1.0, 2.0, 1.0, 2.0]),
-        arc_co2=np.zeros(6))
+from tests.design.instances import random_three_tier, two_sites
 
 
 def test_clients_go_whole_to_the_cheapest_open_site_and_idle_sites_close() -> None:
-    model = build_design(_two_sites())
+    model = build_design(two_sites())
     values = assign_to_open(model, np.array([1.0, 1.0]))
     assert values is not None and satisfies_rows(model, values)
     assert model.objective_of(values) == 10 + 3  # B idle: closed
@@ -38,7 +28,7 @@ def test_clients_go_whole_to_the_cheapest_open_site_and_idle_sites_close() -> No
 
 
 def test_kept_levels_stay_open_and_drop_closes_the_idle_site() -> None:
-    model = build_design(_two_sites())
+    model = build_design(two_sites())
     kept = assign_to_open(model, np.array([1.0, 1.0]), keep_levels=True)
     assert kept is not None and model.objective_of(kept) == 10 + 10 + 3
     better = drop_add(model, kept, time.perf_counter() + 5)
@@ -47,7 +37,7 @@ def test_kept_levels_stay_open_and_drop_closes_the_idle_site() -> None:
 
 
 def test_a_client_without_room_opens_a_closed_site_unless_levels_are_kept() -> None:
-    model = build_design(_two_sites(cap_a=2.0))
+    model = build_design(two_sites(cap_a=2.0))
     values = assign_to_open(model, np.array([1.0, 0.0]))
     assert values is not None and satisfies_rows(model, values)
     assert model.objective_of(values) == 10 + 10 + 2 * 1 + 2  # the third client on B
@@ -72,7 +62,7 @@ def test_idle_sites_stay_open_where_a_group_needs_them() -> None:
 
 
 def test_add_move_opens_a_site_that_pays_for_itself() -> None:
-    a = _two_sites()
+    a = two_sites()
     a.arc_cost = np.array([1.0, 30.0, 30.0, 1.0, 30.0, 1.0])  # clients 1 and 2 are far from A, near B
     model = build_design(a)
     only_a = assign_to_open(model, np.array([1.0, 0.0]))
@@ -150,7 +140,7 @@ def test_the_greedy_keeps_a_site_budget_and_each_villages_last_server() -> None:
 
 @pytest.mark.parametrize("seed", [0, 2, 4, 6, 7, 9])  # those where the unconstrained greedy opens 2 of a tier
 def test_greedy_plans_keep_the_site_budgets_of_random_instances(seed: int) -> None:
-    a = _random_three_tier(seed, single=True, max_demand=100.0)
+    a = random_three_tier(seed, single=True, max_demand=100.0)
     free = greedy_open(a)
     opened = np.bincount(a.fac_tier[a.opt_fac[free > 0.5]], minlength=3)
     assert opened[:2].max() >= 2

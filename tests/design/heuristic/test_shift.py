@@ -11,8 +11,7 @@ from solver.design.heuristic.repair import assign_to_open, satisfies_rows
 from solver.design.heuristic.shift import shift_moves
 from solver.design.model import build_design
 from solver.mip import solve_mip
-from tests.design.bounds.test_collapse import _random_three_tier
-from tests.design.heuristic.test_moves import _two_sites
+from tests.design.instances import random_three_tier, two_sites
 
 
 def _plan(model, arcs: list[int]) -> np.ndarray:
@@ -25,7 +24,7 @@ def _plan(model, arcs: list[int]) -> np.ndarray:
 
 
 def test_clients_shift_to_the_cheaper_site_and_the_emptied_one_closes() -> None:
-    model = build_design(_two_sites(cap_a=5.0))
+    model = build_design(two_sites(cap_a=5.0))
     start = _plan(model, [0, 2, 5])  # clients 0 and 1 on A, client 2 on B
     assert model.objective_of(start) == 20 + 1 + 1 + 2
     better = shift_moves(model, start, time.perf_counter() + 5)
@@ -35,7 +34,7 @@ def test_clients_shift_to_the_cheaper_site_and_the_emptied_one_closes() -> None:
 
 
 def test_a_full_site_takes_no_more_clients() -> None:
-    model = build_design(_two_sites(cap_a=2.0))
+    model = build_design(two_sites(cap_a=2.0))
     start = _plan(model, [0, 2, 5])  # A holds two, the third has to stay on B
     assert shift_moves(model, start, time.perf_counter() + 5) is start
 
@@ -61,7 +60,7 @@ def test_a_point_moves_to_the_cheaper_station_and_the_idle_station_closes() -> N
 
 
 def test_split_sourcing_plans_are_left_alone() -> None:
-    a = _two_sites(cap_a=5.0)
+    a = two_sites(cap_a=5.0)
     a.single_source = False
     model = build_design(a)
     start = _plan(model, [0, 3, 5])
@@ -82,7 +81,7 @@ def _with_rule(a: DesignArrays, rule: str) -> DesignArrays:
 @pytest.mark.parametrize(("rule", "seed"), [("none", seed) for seed in range(6)]
                          + [(rule, seed) for rule in ("density", "shared") for seed in range(4)])
 def test_shifts_keep_every_row_and_never_cost_more(rule: str, seed: int) -> None:
-    a = _with_rule(_random_three_tier(seed, single=True), rule)
+    a = _with_rule(random_three_tier(seed, single=True), rule)
     model = build_design(a)
     start = assign_to_open(model, np.ones(len(a.opt_fac)) * (np.arange(len(a.opt_fac)) % 2 == 1))
     assert start is not None
