@@ -35,15 +35,18 @@ from network import (
 from network.routing_params import RoutingParams
 from solver.check.route_plan import check_route_plan
 from solver.check.routing import check_routing_solution, route_figures
-from solver.routing.problem import (
+from solver.routing import (
     DriverBreak,
     RoutingClient,
     RoutingDepot,
     RoutingProblem,
+    RoutingRoute,
+    RoutingSolution,
     RoutingVehicleType,
     UnloadFacility,
+    UnservedClient,
+    Visit,
 )
-from solver.routing.solution import RoutingRoute, RoutingSolution, UnservedClient, Visit
 
 KM = {("S", "A"): 10, ("S", "B"): 20, ("S", "C"): 10, ("A", "B"): 10, ("A", "C"): 14, ("B", "C"): 10}
 IDS = ("S", "A", "B", "C")
@@ -185,7 +188,7 @@ def test_unservable_required_point_may_be_reported() -> None:
 
 @pytest.mark.parametrize("backend", ["pyvrp", "ortools"])
 def test_backend_solutions_with_reloads_and_windows_are_clean(backend: str) -> None:
-    from solver.routing.engine import solve_routing_problem
+    from solver.routing import solve_routing_problem
 
     rng = np.random.default_rng(7)
     xy = rng.uniform(0.0, 30.0, (16, 2))
@@ -305,7 +308,7 @@ def test_broken_route_plans_are_caught(name: str) -> None:
 
 def test_solve_routes_plan_is_clean_and_stays_clean_through_json() -> None:
     from network.serialize import plan_from_dict, plan_to_dict
-    from solver.routing.solve import solve_routes
+    from solver.routing import solve_routes
 
     scenario, network_plan, params = _plan_inputs()
     params = dataclasses.replace(params, vehicle_types=("tricycle",), vehicle_counts={"tricycle": 1},
@@ -321,7 +324,7 @@ def test_solve_routes_plan_is_clean_and_stays_clean_through_json() -> None:
 def test_point_split_between_two_stations_is_counted_per_station() -> None:
     # cp1 makes 24 t/week; 3/4 go to ST (18 t: daily, 3 t a visit, two 1.5 t pickups with 2 t trucks),
     # 1/4 to ST2 (6 t: 3 visits of 2 t). On the design day cp1 has 2 pickups from ST, and 0 or 1 from ST2.
-    from solver.routing.solve import solve_routes
+    from solver.routing import solve_routes
 
     sites = (CandidateSite("ST", "中转站", Tier.TRANSFER_STATION, 93.50, 42.80, "650502"),
              CandidateSite("ST2", "中转站2", Tier.TRANSFER_STATION, 93.60, 42.80, "650502"),

@@ -24,7 +24,7 @@ from network.serialize import write_plan
 from solver.bases.solve import solve_bases
 from solver.check.bases import check_bases_plan
 from solver.check.route_plan import check_route_plan
-from solver.routing.solve import solve_routes
+from solver.routing import solve_routes
 from tests.maps.fixtures import scenario as fixture_scenario
 from tests.scenarios import BASES_PARAMS, bases_forecast, bases_scenario, route_network_plan, route_scenario
 

@@ -17,17 +17,18 @@ import pytest
 
 from network.errors import InfeasibleError, InputError, SolverError
 from solver.check.routing import check_routing_solution
-from solver.routing.engine import choose_backend, solve_routing_problem
-from solver.routing.problem import (
+from solver.routing import (
     DriverBreak,
     RoutingClient,
     RoutingDepot,
     RoutingProblem,
+    RoutingSolution,
     RoutingVehicleType,
     UnloadFacility,
+    choose_backend,
+    schedule_route,
+    solve_routing_problem,
 )
-from solver.routing.schedule import schedule_route
-from solver.routing.solution import RoutingSolution
 
 BACKENDS = ["pyvrp", "ortools"]
 LIMIT_S = 0.4
@@ -193,7 +194,7 @@ def test_a_route_that_skips_its_break_is_flagged() -> None:
     clients = [RoutingClient(x, 0, 0.1, service_h=2.0) for x in "abc"]
     fleet = [RoutingVehicleType("v", 1, 2.0, shift_h=8.0, breaks=(DriverBreak(0.5, 2.0, 3.0),))]
     problem = _problem(_triangle(), clients, fleet)
-    from solver.routing.solution import RoutingRoute, Visit
+    from solver.routing import RoutingRoute, Visit
 
     route = RoutingRoute(0, tuple(Visit("client", i) for i in range(3)))
     assert any("break 0" in v for v in schedule_route(problem, route).violations)

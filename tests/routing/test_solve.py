@@ -20,9 +20,7 @@ from network.routing_params import RoutingParams, visits_per_week
 from network.serialize import plan_from_dict, plan_to_json
 from solver.check.route_plan import check_route_plan
 from solver.check.routing import check_routing_solution
-from solver.routing.problem import RoutingProblem
-from solver.routing.solution import RoutingSolution
-from solver.routing.solve import solve_routes
+from solver.routing import RoutingProblem, RoutingSolution, solve_routes
 from solver.routing.stations import busiest_day, station_clients
 from tests.scenarios import route_network_plan, route_scenario
 
