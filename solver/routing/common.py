@@ -1,6 +1,6 @@
 """What both routing backends share: integer matrices, unit costs, Ctrl-C handling.
 
-See ``solver.routing.problem`` for the scale factors and rounding rules.
+See ``solver.routing.units`` for the scale factors and rounding rules.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from solver.routing.problem import RoutingProblem
 from solver.routing.solution import RoutingRoute
 
 #: Tolerances used when judging float feasibility of a backend's integer answer
-#: (see the rounding notes in ``solver.routing.problem``).
+#: (see the rounding notes in ``solver.routing.units``).
 LOAD_TOL = 1e-6
 TIME_TOL_PER_ARC_H = 0.5 / 3600 + 1e-9
 

@@ -1,7 +1,7 @@
 """Backend-neutral routing solutions: routes as ordered visits, unserved clients, stats.
 
 Indices point into the ``RoutingProblem`` the solution answers (see
-``solver.routing.problem`` for the instance types, units and rounding).
+``solver.routing.problem`` for the instance types, ``solver.routing.units`` for units and rounding).
 """
 
 from __future__ import annotations
