@@ -46,21 +46,13 @@ def innermongolia_regions(top: int) -> tuple[RegionInfo, ...]:
     from geodata._data import read_bundled_csv
 
     table = read_bundled_csv(_IM_COUNTIES)
-    names = dict(zip(table["prefecture_code"], table["prefecture"], strict=False))
-    inventory = plant_inventory(sorted(names), statuses=("operating",))
+    inventory = plant_inventory(sorted(set(table["prefecture_code"])), statuses=("operating",))
     mw: dict[str, float] = {}
     for p in inventory.plants:
         if p.technology == "wind":
             mw[p.prefecture_code] = mw.get(p.prefecture_code, 0.0) + p.capacity_mw
-    chosen = sorted(mw, key=lambda c: -mw[c])[:top]
-    # Five NBS statistical units (e.g. 乌拉盖管理区) have neither a seat nor a polygon: left out.
-    located = table[((table["seat_longitude"] != "") | (table["poly_rep_lon"] != ""))]
-    out = []
-    for c in chosen:
-        codes = tuple(sorted(located.loc[located["prefecture_code"] == c, "county_code"]))
-        out.append(RegionInfo(f"im{c}", names[c], names[c], "内蒙古 Inner Mongolia", codes, c,
-                              "admin/nbs2023_villages_wuhai_alar.csv", "innermongolia", codes[0]))
-    return tuple(out)
+    leagues = {r.area_code: r for r in REGIONS.values() if len(r.area_code) == 4 and r.area_code.startswith("15")}
+    return tuple(leagues[c] for c in sorted(mw, key=lambda c: -mw[c])[:top])
 
 
 def build_bases_scenario(set_name: str, *, top: int = 4, plants_file: Path | None = None,
@@ -83,7 +75,7 @@ def build_bases_scenario(set_name: str, *, top: int = 4, plants_file: Path | Non
         counties += found
         stations += load_rail_stations(info, {c.code for c in found})
         townships += load_townships(info, found, seed=0)
-    inventory = plant_inventory([i.prefecture_code for i in infos], statuses=statuses)
+    inventory = plant_inventory([i.area_code for i in infos], statuses=statuses)
     plants = inventory.plants
     if plants_file is not None:
         plants = merge_plants(plants, read_plants(plants_file), replace=replace_plants)
@@ -91,7 +83,7 @@ def build_bases_scenario(set_name: str, *, top: int = 4, plants_file: Path | Non
     sites = base_candidates(counties, stations, townships, extra=extra)
     travel, note = build_travel_model("", travel="circuity", circuity=circuity)
     notes = {"set": label, "travel": note, "plants": "; ".join(inventory.attribution),
-             "prefectures": ", ".join(f"{i.name_zh} {i.prefecture_code}" for i in infos)}
+             "prefectures": ", ".join(f"{i.name_zh} {i.area_code}" for i in infos)}
     scenario = Scenario(f"bases-{set_name}", (), sites, travel, size_levels=DEFAULT_SIZE_LEVELS + BASE_SIZE_LEVELS,
                         counties=tuple(counties), townships=tuple(townships), plants=plants,
                         rail_stations=tuple(stations), region_id="", notes=notes)

@@ -82,12 +82,14 @@ def kpi_table(plan: Plan, verdict: str) -> Table:
 
 
 def _load_scenario(region: str | None, villages: Path | None, sites: Path | None, crs: str, seed: int,
-                   travel: str, costs: dict[str, Any], source: str) -> Scenario:
+                   travel: str, costs: dict[str, Any], source: str, counties: str | None = None) -> Scenario:
     from geodata.regions import load_region
 
     if region is None:
         raise InputError("give --region (a bundled region; --villages/--sites replace its villages/sites)")
-    scenario = load_region(region, travel=travel, seed=seed, villages_file=villages, sites_file=sites, crs=crs)
+    wanted = [c for c in (counties or "").replace("，", ",").split(",") if c.strip()] if counties else None
+    scenario = load_region(region, travel=travel, seed=seed, villages_file=villages, sites_file=sites, crs=crs,
+                           counties=wanted)
     if costs:
         from network.params import params_to_mapping
 
@@ -122,7 +124,10 @@ def _write_outputs(scenario: Scenario, plan: Plan, out: Path, checks: list[str] 
 
 
 def plan(
-    region: Annotated[str | None, typer.Option("--region", "-r", help="Bundled region 内置区域, e.g. hami, datong.")] = None,
+    region: Annotated[str | None, typer.Option(
+        "--region", "-r", help="Bundled region 内置区域, e.g. hami, datong, shanxi (solve.py regions).")] = None,
+    counties: Annotated[str | None, typer.Option(
+        help="Only these counties of the region 县: codes or names, comma-separated (e.g. 伊州区,巴里坤).")] = None,
     scenario_file: Annotated[Path | None, typer.Option(
         "--scenario", "-s", help="TOML/YAML file with \\[network] and \\[costs] tables 情景参数文件 "
                                  "(docs/examples/plan_hami.toml).")] = None,
@@ -158,7 +163,7 @@ def plan(
         network_table["backend"] = backend
     params = params_from_mapping(NetworkParams, network_table, source=f"{source} [network]")
     with console.status("Loading the region 读取区域数据 …"):
-        scenario = _load_scenario(region, villages, sites, crs, seed, travel, costs_table, source)
+        scenario = _load_scenario(region, villages, sites, crs, seed, travel, costs_table, source, counties)
     # What is being planned: the region's counts and which distances are used.
     console.print(tier_table(scenario))
     if "travel" in scenario.notes:

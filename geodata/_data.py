@@ -16,7 +16,7 @@ from network.errors import InputError
 
 
 def data_path(relative: str) -> Path:
-    """Path of a bundled data file, e.g. ``"admin/nbs2023_villages_8_prefectures.csv"``.
+    """Path of a bundled data file, e.g. ``"admin/nbs2023_villages_shanxi.csv"``.
 
     Raises
     ------

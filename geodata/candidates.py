@@ -30,7 +30,7 @@ Existing (forced open)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -54,7 +54,7 @@ def local_km(lons: np.ndarray, lats: np.ndarray, lat0: float) -> np.ndarray:
 
 
 def generate_sites(villages: Sequence[Village], townships: Sequence[Township], counties: Sequence[County],
-                   rail_stations: Sequence[RailStation], *, seat_county: str, xinjiang: bool,
+                   rail_stations: Sequence[RailStation], *, seat_counties: Collection[str], xinjiang: bool,
                    seed: int) -> tuple[CandidateSite, ...]:
     """Candidate sites for a region, by the rules in the module docstring.
 
@@ -62,8 +62,8 @@ def generate_sites(villages: Sequence[Village], townships: Sequence[Township], c
     ----------
     villages, townships, counties, rail_stations
         The region's units (villages may be the user's own).
-    seat_county
-        Code of the county that holds the prefecture's seat.
+    seat_counties
+        Codes of the counties holding existing sites (a prefecture's seat, one per prefecture).
     xinjiang
         Use 石榴籽 service stations in villages (Xinjiang) instead of co-op stores.
     seed
@@ -79,7 +79,7 @@ def generate_sites(villages: Sequence[Village], townships: Sequence[Township], c
     for county in counties:
         rng = county_rng(seed, county.code + "3")
         towns = sorted(by_county.get(county.code, []), key=lambda t: t.code)
-        existing_shops = {t.code for t in towns[:2]} if county.code == seat_county else set()
+        existing_shops = {t.code for t in towns[:2]} if county.code in seat_counties else set()
         for t in towns:
             lon, lat = jitter(t.seat_lon, t.seat_lat, 0.3, rng)
             sites.append(CandidateSite(
@@ -121,7 +121,7 @@ def generate_sites(villages: Sequence[Village], townships: Sequence[Township], c
                 sites.append(CandidateSite(f"cp-{v.village_id}-coop", f"{v.name}综合服务社回收点",
                                            Tier.COLLECTION_POINT, lon, lat, county.code, v.township_code,
                                            outlet_kind=OutletKind.COOP_SHOP, generated_fields=_GEN))
-        existing_centre = county.code == seat_county
+        existing_centre = county.code in seat_counties
         lon, lat = jitter(county.seat_lon, county.seat_lat, 2.0, rng)
         sites.append(CandidateSite(f"ts-{county.code}", f"{county.name}县城中转站", Tier.TRANSFER_STATION, lon, lat,
                                    county.code, outlet_kind=OutletKind.COUNTY_SEAT, generated_fields=_POS))

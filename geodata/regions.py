@@ -27,17 +27,21 @@ from network.scenario import Scenario
 
 @dataclass(frozen=True, slots=True)
 class RegionInfo:
-    """A bundled region: which counties, which files, which seat."""
+    """A bundled region: which counties, which files, which seat.
+
+    ``area_code`` is the NBS code the region's counties start with: a
+    province (``"65"``) or a prefecture (``"6505"``). ``seat_county`` holds
+    the generated existing sites; None means each prefecture's county with the
+    largest urban population (2020 census) does.
+    """
 
     region_id: str
     name_zh: str
     name_en: str
     province: str
-    county_codes: tuple[str, ...] | None  # None: all counties of the prefecture
-    prefecture_code: str
-    villages_file: str
-    admin_set: str  # "xinjiang_shanxi" or "innermongolia"
-    seat_county: str
+    county_codes: tuple[str, ...] | None  # None: every county of the area
+    area_code: str
+    seat_county: str | None = None
 
     @property
     def label(self) -> str:
@@ -45,23 +49,51 @@ class RegionInfo:
 
     @property
     def xinjiang(self) -> bool:
-        return self.prefecture_code.startswith("65")
+        return self.area_code.startswith("65")
+
+    @property
+    def admin_set(self) -> str:
+        """Which bundled county/township/census files: ``"xinjiang_shanxi"`` or ``"innermongolia"``."""
+        return "innermongolia" if self.area_code.startswith("15") else "xinjiang_shanxi"
+
+    @property
+    def villages_file(self) -> str:
+        return f"admin/nbs2023_villages_{PROVINCE_FILES[self.area_code[:2]]}.csv"
+
+    @property
+    def is_province(self) -> bool:
+        return len(self.area_code) == 2
 
 
-_V8 = "admin/nbs2023_villages_8_prefectures.csv"
-_VWA = "admin/nbs2023_villages_wuhai_alar.csv"
+PROVINCE_FILES = {"65": "xinjiang", "14": "shanxi", "15": "innermongolia"}
+_XJ, _SX, _IM = "新疆 Xinjiang", "山西 Shanxi", "内蒙古 Inner Mongolia"
 REGIONS: dict[str, RegionInfo] = {r.region_id: r for r in (
-    RegionInfo("hami", "哈密", "Hami", "新疆 Xinjiang", None, "6505", _V8, "xinjiang_shanxi", "650502"),
-    RegionInfo("datong", "大同", "Datong", "山西 Shanxi", None, "1402", _V8, "xinjiang_shanxi", "140213"),
-    RegionInfo("urumqi", "乌鲁木齐", "Urumqi", "新疆 Xinjiang", None, "6501", _V8, "xinjiang_shanxi", "650102"),
-    RegionInfo("changji", "昌吉", "Changji", "新疆 Xinjiang", None, "6523", _V8, "xinjiang_shanxi", "652301"),
-    RegionInfo("kashgar", "喀什", "Kashgar", "新疆 Xinjiang", None, "6531", _V8, "xinjiang_shanxi", "653101"),
-    RegionInfo("xinzhou", "忻州", "Xinzhou", "山西 Shanxi", None, "1409", _V8, "xinjiang_shanxi", "140902"),
-    RegionInfo("shuozhou", "朔州", "Shuozhou", "山西 Shanxi", None, "1406", _V8, "xinjiang_shanxi", "140602"),
-    RegionInfo("yuncheng", "运城", "Yuncheng", "山西 Shanxi", None, "1408", _V8, "xinjiang_shanxi", "140802"),
-    RegionInfo("wuhai", "乌海", "Wuhai", "内蒙古 Inner Mongolia", None, "1503", _VWA, "innermongolia", "150302"),
-    RegionInfo("alar", "阿拉尔 (兵团第一师)", "Alar (XPCC 1st Division)", "新疆 Xinjiang", ("659002",), "6590", _VWA,
-               "xinjiang_shanxi", "659002"),
+    RegionInfo("hami", "哈密", "Hami", _XJ, None, "6505", "650502"),
+    RegionInfo("datong", "大同", "Datong", _SX, None, "1402", "140213"),
+    RegionInfo("urumqi", "乌鲁木齐", "Urumqi", _XJ, None, "6501", "650102"),
+    RegionInfo("changji", "昌吉", "Changji", _XJ, None, "6523", "652301"),
+    RegionInfo("kashgar", "喀什", "Kashgar", _XJ, None, "6531", "653101"),
+    RegionInfo("xinzhou", "忻州", "Xinzhou", _SX, None, "1409", "140902"),
+    RegionInfo("shuozhou", "朔州", "Shuozhou", _SX, None, "1406", "140602"),
+    RegionInfo("yuncheng", "运城", "Yuncheng", _SX, None, "1408", "140802"),
+    RegionInfo("wuhai", "乌海", "Wuhai", _IM, None, "1503", "150302"),
+    RegionInfo("alar", "阿拉尔 (兵团第一师)", "Alar (XPCC 1st Division)", _XJ, ("659002",), "6590", "659002"),
+    # Every Inner Mongolia league and city (盟/市), planned like the prefectures.
+    RegionInfo("hohhot", "呼和浩特", "Hohhot", _IM, None, "1501"),
+    RegionInfo("baotou", "包头", "Baotou", _IM, None, "1502"),
+    RegionInfo("chifeng", "赤峰", "Chifeng", _IM, None, "1504"),
+    RegionInfo("tongliao", "通辽", "Tongliao", _IM, None, "1505"),
+    RegionInfo("ordos", "鄂尔多斯", "Ordos", _IM, None, "1506"),
+    RegionInfo("hulunbuir", "呼伦贝尔", "Hulunbuir", _IM, None, "1507"),
+    RegionInfo("bayannur", "巴彦淖尔", "Bayannur", _IM, None, "1508"),
+    RegionInfo("ulanqab", "乌兰察布", "Ulanqab", _IM, None, "1509"),
+    RegionInfo("hinggan", "兴安盟", "Hinggan", _IM, None, "1522"),
+    RegionInfo("xilingol", "锡林郭勒盟", "Xilingol", _IM, None, "1525"),
+    RegionInfo("alxa", "阿拉善盟", "Alxa", _IM, None, "1529"),
+    # Whole provinces: every county, township and village (县乡村 planned at once).
+    RegionInfo("xinjiang", "新疆维吾尔自治区", "Xinjiang", _XJ, None, "65"),
+    RegionInfo("shanxi", "山西省", "Shanxi", _SX, None, "14"),
+    RegionInfo("innermongolia", "内蒙古自治区", "Inner Mongolia", _IM, None, "15"),
 )}
 
 _SETTLEMENT = {"community_社区": SettlementType.URBAN, "village_村": SettlementType.RURAL,
@@ -87,9 +119,16 @@ def region_info(region_id: str) -> RegionInfo:
     return REGIONS[region_id]
 
 
-#: NBS statistical units with no census row (经济开发区, 风景名胜区) are not counties:
-#: their townships and villages are attached to the county that hosts them.
-ZONE_HOSTS = {"140271": "140213", "140671": "140602", "140971": "140922"}
+#: NBS statistical units that are not counties of the 2020 census (经济开发区, 风景名胜区, 管理区, and
+#: two 兵团 cities created after it): their townships and villages are attached to the county that hosts
+#: them or that they were carved from, and they are not planned as counties of their own.
+ZONE_HOSTS = {
+    "140171": "140105", "140271": "140213", "140671": "140602", "140971": "140922",
+    "150172": "150105", "150271": "150207", "150571": "150502", "152571": "152525", "152971": "152921",
+    "659011": "650502", "659012": "654201",
+}
+#: Counties whose code changed after the 2020 census: 沙湾县 654223 became 沙湾市 654203 in 2021.
+CENSUS_CODES = {"654203": "654223"}
 
 
 def _census_file(info: RegionInfo) -> str:
@@ -103,10 +142,11 @@ def _rows(info: RegionInfo, kind: str):
     if info.county_codes is not None:
         table = table[table["county_code"].isin(info.county_codes)]
     else:
-        table = table[table["prefecture_code"] == info.prefecture_code]
+        table = table[table["county_code"].str.startswith(info.area_code)]
     if kind == "counties":
-        census = read_bundled_csv(_census_file(info))
-        return table[table["county_code"].isin(set(census["区划代码"]))]
+        census = set(read_bundled_csv(_census_file(info))["区划代码"])
+        in_census = table["county_code"].map(lambda c: CENSUS_CODES.get(c, c)).isin(census)
+        return table[in_census & ~table["county_code"].isin(ZONE_HOSTS.keys())]
     if table["county_code"].isin(ZONE_HOSTS.keys()).any():
         table = table.assign(county_code=table["county_code"].replace(ZONE_HOSTS))
     return table
@@ -118,16 +158,17 @@ def load_counties(info: RegionInfo) -> tuple[County, ...]:
     census = read_bundled_csv(census_file).set_index("区划代码")
     counties = []
     for row in _rows(info, "counties").itertuples(index=False):
-        if row.county_code not in census.index:
+        code = CENSUS_CODES.get(row.county_code, row.county_code)
+        if code not in census.index:
             raise InputError(f"{census_file}: no 2020 census row for county {row.county_code} {row.county}")
-        c = census.loc[row.county_code]
+        c = census.loc[code]
         lat, lon = as_float(row.seat_latitude), as_float(row.seat_longitude)
         generated = lat is None or lon is None
         if generated:
             lon, lat = as_float(row.poly_rep_lon), as_float(row.poly_rep_lat)
         bbox = tuple(as_float(getattr(row, k)) for k in ("minx", "miny", "maxx", "maxy"))
         counties.append(County(
-            row.county_code, row.county, info.prefecture_code, row.prefecture, float(lon), float(lat),
+            row.county_code, row.county, row.prefecture_code, row.prefecture, float(lon), float(lat),
             seat_generated=generated, population=int(c["人口数_合计"]), households=int(c["家庭户数"]),
             urban_population=int(c["城镇人口"]), rural_population=int(c["乡村人口"]),
             area_km2=as_float(row.area_km2), bbox=bbox if all(v is not None for v in bbox) else None))
@@ -138,8 +179,9 @@ def _census_extra(info: RegionInfo) -> dict[str, tuple[float, float]]:
     """``{county_code: (household size, car-owning households)}`` from the census."""
     census = read_bundled_csv(_census_file(info))
     out = {}
+    current = {old: new for new, old in CENSUS_CODES.items()}
     for code, size, cars in zip(census["区划代码"], census["户规模"], census["拥有家用汽车"], strict=True):
-        out[code] = (as_float(size) or 2.5, (as_float(cars) or 0.0) / generation.CENSUS_LONG_FORM_SHARE)
+        out[current.get(code, code)] = (as_float(size) or 2.5, (as_float(cars) or 0.0) / generation.CENSUS_LONG_FORM_SHARE)
     return out
 
 
@@ -228,10 +270,65 @@ def region_bbox(region_id: str, *, counties: Iterable[str] | None = None,
             max(b[2] for b in boxes) + margin_deg, max(b[3] for b in boxes) + margin_deg)
 
 
-def _load_plants(info: RegionInfo, county_codes: set[str]) -> tuple[Plant, ...]:
+def _load_plants(counties: Iterable[County]) -> tuple[Plant, ...]:
     from geodata import plants
 
-    return tuple(p for p in plants.load_plants([info.prefecture_code]) if p.county_code in county_codes)
+    codes = {c.code for c in counties}
+    prefectures = sorted({c.prefecture_code for c in counties})
+    return tuple(p for p in plants.load_plants(prefectures) if p.county_code in codes)
+
+
+def seat_counties(info: RegionInfo, counties: Iterable[County]) -> set[str]:
+    """The counties holding the generated existing sites: one per prefecture of the region.
+
+    A bundled prefecture region's own ``seat_county`` where one covers the
+    prefecture, else the prefecture's county with the largest urban
+    population (2020 census).
+    """
+    counties = tuple(counties)
+    stated = {r.area_code: r.seat_county for r in REGIONS.values() if r.seat_county and len(r.area_code) == 4}
+    if info.seat_county:
+        stated[info.area_code] = info.seat_county
+    present = {c.code for c in counties}
+    seats = set()
+    for prefecture in sorted({c.prefecture_code for c in counties}):
+        members = [c for c in counties if c.prefecture_code == prefecture]
+        seat = stated.get(prefecture)
+        seats.add(seat if seat in present else max(members, key=lambda c: (c.urban_population, c.code)).code)
+    return seats
+
+
+def resolve_counties(region_id: str, wanted: Iterable[str], available: Iterable[County]) -> tuple[str, ...]:
+    """County codes for codes or names (``伊州区``, ``巴里坤``: a name may omit its 县/区/市/旗 ending).
+
+    Raises
+    ------
+    InputError
+        For a name or code not in the region, or a name that matches several counties.
+    """
+    available = tuple(available)
+    by_code = {c.code: c for c in available}
+    codes: list[str] = []
+    problems: list[str] = []
+    for item in (str(w).strip() for w in wanted):
+        if item in by_code:
+            codes.append(item)
+            continue
+        found = [c for c in available if c.name == item] or [c for c in available if c.name.startswith(item)]
+        if len(found) == 1:
+            codes.append(found[0].code)
+        elif found:
+            problems.append(f"option 'counties': {item!r} matches several counties of region '{region_id}': "
+                            + ", ".join(f"{c.code} {c.name} ({c.prefecture})" for c in found)
+                            + "; give the code")
+        else:
+            problems.append(f"option 'counties': {item!r} is not a county code or name of region '{region_id}'")
+    if problems:
+        listing = ", ".join(f"{c.code} {c.name}" for c in available)
+        raise InputError([*problems[:-1], problems[-1] + f"; expected some of {listing}"])
+    if not codes:
+        raise InputError(f"option 'counties': no county given for region '{region_id}'")
+    return tuple(dict.fromkeys(codes))
 
 
 def load_region(region_id: str, *, travel: str = "auto", seed: int = 0, villages_file: str | Path | None = None,
@@ -272,13 +369,7 @@ def load_region(region_id: str, *, travel: str = "auto", seed: int = 0, villages
     all_counties = load_counties(info)
     cache_key = region_id
     if counties is not None:
-        wanted = [str(c) for c in counties]
-        known = {c.code for c in all_counties}
-        unknown = [c for c in wanted if c not in known]
-        if unknown or not wanted:
-            raise InputError(f"option 'counties': unknown county code(s) {', '.join(unknown) or '(none given)'} "
-                             f"for region '{region_id}'; expected some of "
-                             + ", ".join(f"{c.code} {c.name}" for c in all_counties))
+        wanted = resolve_counties(region_id, counties, all_counties)
         all_counties = tuple(c for c in all_counties if c.code in set(wanted))
         cache_key = graph_key(region_id, wanted)
     counties = all_counties
@@ -314,11 +405,12 @@ def load_region(region_id: str, *, travel: str = "auto", seed: int = 0, villages
         notes["villages"] = (f"village names/codes/types real (NBS 2023); coordinates, households, population and "
                              f"generation per stream GENERATED (seed {seed}; docs/data.md)")
     if sites is None:
-        seat = info.seat_county if info.seat_county in county_codes else counties[0].code
-        sites = candidates.generate_sites(villages, townships, counties, rail, seat_county=seat,
+        seats = seat_counties(info, counties)
+        sites = candidates.generate_sites(villages, townships, counties, rail, seat_counties=seats,
                                           xinjiang=info.xinjiang, seed=seed)
+        named = ", ".join(f"{c.code} {c.name}" for c in counties if c.code in seats)
         notes["sites"] = (f"candidate sites GENERATED at assumed outlets (seed {seed}); existing sites assumed in "
-                          f"county {seat} {next(c.name for c in counties if c.code == seat)}; docs/data.md")
+                          f"{'county' if len(seats) == 1 else 'counties'} {named}; docs/data.md")
     n_gen_town = sum(t.seat_generated for t in townships)
     notes["township_seats"] = (f"{len(townships) - n_gen_town} of {len(townships)} township seats matched in "
                                f"GeoNames; {n_gen_town} GENERATED")
@@ -329,7 +421,7 @@ def load_region(region_id: str, *, travel: str = "auto", seed: int = 0, villages
     model, travel_note = build_travel_model(cache_key, travel=travel,
                                             circuity=REGION_CIRCUITY.get(region_id, DEFAULT_CIRCUITY))
     notes["travel"] = travel_note
-    plants = _load_plants(info, county_codes)
+    plants = _load_plants(counties)
     if not plants:
         notes["plants"] = "no wind/PV plant of the bundled inventory (docs/data.md) lies in this region"
     return Scenario(name=region_id, villages=villages, sites=sites, travel=model, counties=counties,

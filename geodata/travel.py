@@ -31,6 +31,7 @@ import numpy as np
 
 from geodata import roads
 from geodata.settings import Settings
+from network import nearby
 from network.errors import InputError
 from network.geo import GeoPoint
 from network.matrix import TravelMatrix
@@ -57,23 +58,19 @@ def _lonlat(points: Sequence[GeoPoint]) -> tuple[np.ndarray, np.ndarray]:
     return (np.array([p.lon for p in points], dtype=float), np.array([p.lat for p in points], dtype=float))
 
 
+def _units(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    lam, phi = np.radians(lon), np.radians(lat)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)]).reshape(-1, 3)
+
+
 def great_circle_km(olon: np.ndarray, olat: np.ndarray, dlon: np.ndarray, dlat: np.ndarray) -> np.ndarray:
     """All-pairs great-circle distances (km) on a sphere of radius 6371.0088 km.
 
-    Uses unit vectors: the chord ``c`` between two points has ``c² = 2 − 2·p·q``
-    (one matrix product), and the arc is ``2R·asin(c/2)``; the rounding error
-    is below 0.1 m, so this equals the haversine formula to that precision;
-    identical points are exactly 0 km apart.
+    The chord formula of ``network.nearby.great_circle_km`` (equal to the
+    haversine formula to below 0.1 m), so a pair measured alone
+    (``CircuityTravelModel.pairs``) gets the same number as in a matrix.
     """
-    def unit(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        lam, phi = np.radians(lon), np.radians(lat)
-        return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
-
-    chord2 = np.clip(2.0 - 2.0 * (unit(olon, olat) @ unit(dlon, dlat).T), 0.0, 4.0)
-    km = (2.0 * roads.EARTH_RADIUS_KM * np.arcsin(np.sqrt(chord2) / 2.0)).reshape(len(olon), len(dlon))
-    same = (olon[:, None] == dlon[None, :]) & (olat[:, None] == dlat[None, :])
-    km[same] = 0.0  # identical points: exactly 0, not the rounding residue
-    return km
+    return nearby.great_circle_km(_units(olon, olat)[:, None, :], _units(dlon, dlat)[None, :, :])
 
 
 class CircuityTravelModel:
@@ -128,6 +125,25 @@ class CircuityTravelModel:
         km = great_circle_km(*_lonlat(origins), *_lonlat(destinations)) * self.circuity
         return TravelMatrix(tuple(p.point_id for p in origins), tuple(p.point_id for p in destinations),
                             km, km / speed, "circuity", profile)
+
+    #: Road km = great-circle km × a factor ≥ 1: never shorter (``network.nearby`` may prune by great circle).
+    at_least_great_circle = True
+
+    def pairs(self, origins: Sequence[GeoPoint], destinations: Sequence[GeoPoint], *,
+              profile: str = "truck") -> tuple[np.ndarray, np.ndarray]:
+        """Distance (km) and time (h) from ``origins[i]`` to ``destinations[i]``: the matrix's numbers, pairwise.
+
+        Raises
+        ------
+        InputError
+            For an unknown profile or sets of different lengths.
+        """
+        speed = _speed(self.speeds_kmh, profile)
+        if len(origins) != len(destinations):
+            raise InputError(f"travel pairs: expected as many origins as destinations, got {len(origins)} "
+                             f"and {len(destinations)}")
+        km = nearby.great_circle_km(_units(*_lonlat(origins)), _units(*_lonlat(destinations))) * self.circuity
+        return km, km / speed
 
 
 class RoadGraphTravelModel:
@@ -193,6 +209,44 @@ class RoadGraphTravelModel:
                                         access_speed_kmh=self.access_speed_kmh)
         return TravelMatrix(tuple(p.point_id for p in origins), tuple(p.point_id for p in destinations),
                             km, hours, "osm", profile)
+
+    #: Paths over edges of real length plus straight access legs: never shorter than the great circle.
+    at_least_great_circle = True
+
+    def pairs(self, origins: Sequence[GeoPoint], destinations: Sequence[GeoPoint], *,
+              profile: str = "truck", block: int = 64) -> tuple[np.ndarray, np.ndarray]:
+        """Distance (km) and time (h) from ``origins[i]`` to ``destinations[i]`` over the road graph.
+
+        Shortest paths are searched from ``block`` distinct origins at a
+        time, to the destinations those origins need only, so memory stays
+        at ``block`` × graph nodes whatever the number of pairs.
+
+        Raises
+        ------
+        InputError
+            For an unknown profile, an unreadable graph or sets of different lengths.
+        """
+        if len(origins) != len(destinations):
+            raise InputError(f"travel pairs: expected as many origins as destinations, got {len(origins)} "
+                             f"and {len(destinations)}")
+        km, hours = np.full(len(origins), np.inf), np.full(len(origins), np.inf)
+        keys = np.unique([p.point_id for p in origins], return_inverse=True)[1].reshape(-1)
+        order = np.argsort(keys, kind="stable")
+        bounds = np.searchsorted(keys[order], np.arange(0, int(keys.max(initial=-1)) + 1 + block, block))
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            chosen = order[lo:hi]
+            if not len(chosen):
+                continue
+            o_first = {origins[i].point_id: i for i in chosen}
+            d_first = {destinations[i].point_id: i for i in chosen}
+            o_list, d_list = list(o_first), list(d_first)
+            o_at, d_at = {o: n for n, o in enumerate(o_list)}, {d: n for n, d in enumerate(d_list)}
+            matrix = self.matrix([origins[o_first[o]] for o in o_list], [destinations[d_first[d]] for d in d_list],
+                                 profile=profile)
+            r = np.array([o_at[origins[i].point_id] for i in chosen])
+            c = np.array([d_at[destinations[i].point_id] for i in chosen])
+            km[chosen], hours[chosen] = matrix.distance_km[r, c], matrix.duration_h[r, c]
+        return km, hours
 
 
 def build_travel_model(region_id: str = "", *, travel: str = "auto", circuity: float | None = None,

@@ -65,13 +65,24 @@ class TravelModel(Protocol):
 
     ``spec`` describes the model in plain JSON-able values (written into
     scenarios and plans, so a run says which distances it used).
+
+    ``pairs`` gives distance and time of ``origins[i]`` → ``destinations[i]``
+    (the numbers ``matrix`` gives for those pairs) without a dense matrix.
+    ``at_least_great_circle`` says that no road distance is shorter than the
+    great circle, so ``network.nearby`` may find the pairs within a distance
+    from great circles first.
     """
+
+    at_least_great_circle: bool
 
     @property
     def spec(self) -> Mapping[str, Any]: ...
 
     def matrix(self, origins: Sequence[GeoPoint], destinations: Sequence[GeoPoint], *,
                profile: str = "truck") -> TravelMatrix: ...
+
+    def pairs(self, origins: Sequence[GeoPoint], destinations: Sequence[GeoPoint], *,
+              profile: str = "truck") -> tuple[np.ndarray, np.ndarray]: ...
 
 
 class TableTravelModel:
@@ -106,6 +117,16 @@ class TableTravelModel:
                             len(origins), len(destinations))
         return TravelMatrix(tuple(o.point_id for o in origins), tuple(d.point_id for d in destinations),
                             km, km / self.speed_kmh, "table", profile)
+
+    #: Table distances are whatever the table says: no great-circle floor.
+    at_least_great_circle = False
+
+    def pairs(self, origins: Sequence[GeoPoint], destinations: Sequence[GeoPoint], *,
+              profile: str = "truck") -> tuple[np.ndarray, np.ndarray]:
+        """Distance (km) and time (h) from ``origins[i]`` to ``destinations[i]``."""
+        km = np.array([0.0 if o.point_id == d.point_id else self._km.get((o.point_id, d.point_id), np.inf)
+                       for o, d in zip(origins, destinations, strict=True)], dtype=float)
+        return km, km / self.speed_kmh
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> TableTravelModel:

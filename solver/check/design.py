@@ -4,7 +4,7 @@ It recomputes, from the Scenario, the NetworkParams and the Plan alone, every
 rule of ``docs/plan_contract.md`` and says in a sentence what is wrong, naming
 the village / site / tier / stream and the numbers. It shares no code with the
 network-design model (``solver/design/``): a bug there cannot hide
-itself here. Distances come from ``scenario.travel.matrix(..., profile="truck")``.
+itself here. Distances come from ``scenario.travel.pairs(..., profile="truck")``, for the pairs the plan names.
 The cost / KPI part lives in :mod:`solver.check.design_costs`.
 
 What it checks:
@@ -116,19 +116,15 @@ class _Checker(CostChecks):
         return [self.candidates[s] for s in self.open if s in self.candidates and self.candidates[s].tier is tier]
 
     def _distances(self) -> None:
-        points = self._open_points(Tier.COLLECTION_POINT)
-        stations = self._open_points(Tier.TRANSFER_STATION)
-        centres = self._open_points(Tier.SORTING_CENTRE)
-        pairs = (([v.point for v in self.sc.villages], [s.point for s in points + stations]),
-                 ([s.point for s in points], [s.point for s in stations]),
-                 ([s.point for s in stations], [s.point for s in centres]))
-        for origins, destinations in pairs:
-            if not origins or not destinations:
-                continue
-            matrix = self.sc.travel.matrix(origins, destinations, profile="truck")
-            for i, o in enumerate(matrix.origin_ids):
-                for j, d in enumerate(matrix.destination_ids):
-                    self.km[(o, d)] = float(matrix.distance_km[i, j])
+        """Road km of every pair the plan states a distance for (assignments and flows), measured pairwise."""
+        where = {v.village_id: v.point for v in self.sc.villages} | {s.site_id: s.point for s in self.sc.sites}
+        pairs = {(a.client_id, a.server_id) for a in self.plan.assignments}
+        pairs |= {(f.origin_id, f.destination_id) for f in self.plan.flows}
+        known = sorted((o, d) for o, d in pairs if o in where and d in where)
+        if not known:
+            return
+        km, _ = self.sc.travel.pairs([where[o] for o, _ in known], [where[d] for _, d in known], profile="truck")
+        self.km = {pair: float(k) for pair, k in zip(known, km, strict=True)}
 
     # -- sites ------------------------------------------------------------
     def _level(self, site: OpenSite) -> SizeLevel | None:

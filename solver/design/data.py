@@ -4,7 +4,10 @@ Sparse assignment: a village is linked only to collection points within its
 coverage radius (urban / rural), at most ``k_nearest`` of them, and (with
 mobile collection) to transfer stations within ``mobile_max_distance_km``;
 a point only to its ``k_nearest`` nearest reachable stations; stations to
-every reachable centre. Forced-open sites are always kept. Sites that cannot
+every reachable centre (at most the ``UPPER_NEIGHBOURS`` nearest). No dense
+village × site matrix is built: ``network.nearby`` finds the pairs in reach
+with a k-d tree and measures road distance for those only, so memory grows
+with the arcs. Forced-open sites are always kept. Sites that cannot
 pass material on (a point without a reachable station, a station without a
 reachable centre) are dropped, unless forced open (then the pre-check says so).
 
@@ -24,6 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from network.demand import Village
+from network.nearby import Arcs, nearby_arcs
 from network.network_params import NetworkParams
 from network.scenario import Scenario
 from network.sites import CandidateSite, SiteStatus, SizeLevel, Tier
@@ -32,6 +36,10 @@ from solver.design.flow import carried_flow
 
 log = logging.getLogger("huishou.solver.design.data")
 
+#: Without a distance limit on an upper leg, a point's arcs are its nearest stations and a station's its
+#: nearest centres, at most this many (a prefecture's every centre; a province's that are not across it).
+#: A point's k nearest are the model's arcs, the rest what the capacity check may add.
+UPPER_NEIGHBOURS = 96
 TIERS: tuple[Tier, ...] = (Tier.COLLECTION_POINT, Tier.TRANSFER_STATION, Tier.SORTING_CENTRE)
 
 
@@ -56,20 +64,6 @@ class NetworkData:
         return [v for v, m in zip(self.villages, self.modelled, strict=True) if m]
 
 
-def _nearest(dist: np.ndarray, limit: np.ndarray | float, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, col) pairs with finite dist ≤ limit (per row), and whether each is among the k nearest of its row."""
-    limit_arr = np.broadcast_to(np.asarray(limit, dtype=float), (dist.shape[0],))
-    ok = np.isfinite(dist) & (dist <= limit_arr[:, None] + 1e-9)
-    near = ok
-    if k > 0 and dist.shape[1] > k:
-        masked = np.where(ok, dist, np.inf)
-        kth = np.partition(masked, k - 1, axis=1)[:, k - 1]
-        near = ok & (masked <= kth[:, None])
-        # ties could keep more than k; that is harmless
-    rows, cols = np.nonzero(ok)
-    return rows, cols, near[rows, cols]
-
-
 def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData:
     """Distances, sparse arcs, costs and side constraints of the scenario.
 
@@ -89,34 +83,34 @@ def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData
     vil = [v for v, m in zip(villages, modelled, strict=True) if m]
     truck = "truck"
 
-    def matrix(origins: list, destinations: list) -> np.ndarray:
-        if not origins or not destinations:
-            return np.full((len(origins), len(destinations)), np.inf)
-        return scenario.travel.matrix([o.point for o in origins], [d.point for d in destinations],
-                                      profile=truck).distance_km
+    def arcs(origins: list, destinations: list, limit: float | np.ndarray, k: int = 0, most: int = 0) -> Arcs:
+        return nearby_arcs(scenario.travel, [o.point for o in origins], [d.point for d in destinations],
+                           limit_km=limit, k=k, most=most, profile=truck)
 
     points, stations, centres = (by_tier[t] for t in TIERS)
-    d_sc = matrix(stations, centres)
     dropped: list[tuple[CandidateSite, str]] = []
     sc_limit = params.max_distance_station_centre_km or math.inf
-    st_ok = np.array([np.any(np.isfinite(d_sc[i]) & (d_sc[i] <= sc_limit)) for i in range(len(stations))],
-                     dtype=bool)
+    sc = arcs(stations, centres, sc_limit, most=UPPER_NEIGHBOURS)
+    st_ok = np.zeros(len(stations), dtype=bool)
+    st_ok[sc.rows] = True
     for s, ok in zip(stations, st_ok, strict=True):
         if not ok and not s.status.forced_open:
             dropped.append((s, "no sorting centre reachable"))
-    keep_s = [i for i, (s, ok) in enumerate(zip(stations, st_ok, strict=True)) if ok or s.status.forced_open]
+    keep_s = np.array([i for i, (s, ok) in enumerate(zip(stations, st_ok, strict=True))
+                       if ok or s.status.forced_open], dtype=np.int64)
     stations = [stations[i] for i in keep_s]
-    d_sc = d_sc[keep_s]
-    d_ps = matrix(points, stations)
+    sc = _renumber_rows(sc, keep_s)
     ps_limit = params.max_distance_point_station_km or math.inf
-    pt_ok = np.array([np.any(np.isfinite(d_ps[i]) & (d_ps[i] <= ps_limit)) for i in range(len(points))],
-                     dtype=bool)
+    ps = arcs(points, stations, ps_limit, params.k_nearest, most=UPPER_NEIGHBOURS)
+    pt_ok = np.zeros(len(points), dtype=bool)
+    pt_ok[ps.rows] = True
     for s, ok in zip(points, pt_ok, strict=True):
         if not ok and not s.status.forced_open:
             dropped.append((s, "no transfer station reachable"))
-    keep_p = [i for i, (s, ok) in enumerate(zip(points, pt_ok, strict=True)) if ok or s.status.forced_open]
+    keep_p = np.array([i for i, (s, ok) in enumerate(zip(points, pt_ok, strict=True))
+                       if ok or s.status.forced_open], dtype=np.int64)
     points = [points[i] for i in keep_p]
-    d_ps = d_ps[keep_p]
+    ps = _renumber_rows(ps, keep_p)
 
     sites = points + stations + centres
     fac_tier = np.array([0] * len(points) + [1] * len(stations) + [2] * len(centres), dtype=np.int64)
@@ -136,15 +130,13 @@ def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData
     demand = np.array([v.total_t_per_year for v in vil])
     radius = np.array([params.max_distance_urban_km if v.settlement.is_urban else params.max_distance_rural_km
                        for v in vil])
-    d_vp = matrix(vil, points)
-    r1, c1, near1 = _nearest(d_vp, radius, params.k_nearest)
-    km1 = d_vp[r1, c1]
+    vp = arcs(vil, points, radius, params.k_nearest)
+    r1, c1, near1, km1 = vp.rows, vp.cols, vp.near, vp.km
     cost1 = demand[r1] * km1 * rate["village_to_point"]
     co21 = demand[r1] * km1 * co2_leg["village_to_point"]
     if params.allow_mobile_collection and stations:
-        d_vs = matrix(vil, stations)
-        r2, c2, near2 = _nearest(d_vs, params.mobile_max_distance_km, params.k_nearest)
-        km2 = d_vs[r2, c2]
+        vs = arcs(vil, stations, params.mobile_max_distance_km, params.k_nearest)
+        r2, c2, near2, km2 = vs.rows, vs.cols, vs.near, vs.km
         visit = costs.mobile_visits_per_year * costs.mobile_visit_cost_cny
         cost2 = demand[r2] * km2 * rate["point_to_station"] + visit
         co22 = demand[r2] * km2 * co2_mobile
@@ -157,11 +149,11 @@ def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData
     order = np.lexsort((arc_fac, arc_cli))
 
     # Upper arcs.
-    u1r, u1c, near_u1 = _nearest(d_ps, ps_limit, params.k_nearest)
-    u2r, u2c, _ = _nearest(d_sc, sc_limit, 0)
+    u1r, u1c, near_u1 = ps.rows, ps.cols, ps.near
+    u2r, u2c = sc.rows, sc.cols
     up_from = np.concatenate([u1r, u2r + n_p]).astype(np.int64)
     up_to = np.concatenate([u1c + n_p, u2c + n_p + n_s]).astype(np.int64)
-    up_km = np.concatenate([d_ps[u1r, u1c], d_sc[u2r, u2c]])
+    up_km = np.concatenate([ps.km, sc.km])
     up_rate = np.concatenate([np.full(len(u1r), rate["point_to_station"]), np.full(len(u2r), rate["station_to_centre"])])
     up_co2 = np.concatenate([np.full(len(u1r), co2_leg["point_to_station"]),
                              np.full(len(u2r), co2_leg["station_to_centre"])])
@@ -202,6 +194,14 @@ def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData
     arrays = _arcs_subset(arrays, arc_keep, up_keep)
     return NetworkData(arrays, villages, modelled, sites, options, np.concatenate([km1, km2])[order][arc_keep],
                        arc_mobile[arc_keep], up_km[up_keep], dropped, density_required)
+
+
+def _renumber_rows(arcs: Arcs, kept: np.ndarray) -> Arcs:
+    """The arcs of the kept origins (indices into the old set, ascending), numbered in the kept set."""
+    new = np.full(int(kept.max(initial=-1)) + 1 if len(kept) else 0, -1, dtype=np.int64)
+    new[kept] = np.arange(len(kept))
+    mine = np.isin(arcs.rows, kept)
+    return Arcs(new[arcs.rows[mine]], arcs.cols[mine], arcs.km[mine], arcs.near[mine])
 
 
 def _keep_capacity(full: DesignArrays, arc_keep: np.ndarray, up_keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

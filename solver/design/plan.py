@@ -13,6 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from network.nearby import nearby_arcs
 from network.network_params import NetworkParams
 from network.params import params_to_mapping
 from network.plan import Assignment, Flow, OpenSite, Plan, SolveInfo
@@ -137,12 +138,16 @@ def _zero_demand_villages(scenario: Scenario, params: NetworkParams, data: Netwo
     points = [data.sites[j] for j in open_opt if data.sites[j].tier is Tier.COLLECTION_POINT]
     if not idle or not points:
         return
-    km = scenario.travel.matrix([v.point for v in idle], [p.point for p in points], profile="truck").distance_km
-    for i, v in enumerate(idle):
-        radius = params.max_distance_urban_km if v.settlement.is_urban else params.max_distance_rural_km
-        j = int(np.argmin(km[i]))
-        if km[i, j] <= radius:
-            assignments.append(Assignment(v.village_id, points[j].site_id, 1.0, "site", float(km[i, j])))
+    radius = np.array([params.max_distance_urban_km if v.settlement.is_urban else params.max_distance_rural_km
+                       for v in idle])
+    arcs = nearby_arcs(scenario.travel, [v.point for v in idle], [p.point for p in points], limit_km=radius, k=1,
+                       profile="truck")
+    best: dict[int, tuple[float, int]] = {}  # the nearest open point within the radius, first on a tie
+    for i, j, km in zip(arcs.rows, arcs.cols, arcs.km, strict=True):
+        if int(i) not in best or (km, j) < best[int(i)]:
+            best[int(i)] = (float(km), int(j))
+    for i, (km, j) in sorted(best.items()):
+        assignments.append(Assignment(idle[i].village_id, points[j].site_id, 1.0, "site", km))
 
 
 def _kpis(scenario: Scenario, params: NetworkParams, data: NetworkData, sites: list[OpenSite],

