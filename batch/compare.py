@@ -8,6 +8,12 @@ Pareto sets: scenario *a* dominates *b* on (cost, coverage) if
 on (cost, CO₂) if ``cost_a ≤ cost_b`` and ``co2_a ≤ co2_b`` with one strict.
 The Pareto set is the scenarios no other scenario dominates (only scenarios
 that solved and passed the checker take part).
+
+Significance: a plan's cost is an upper and its proven bound a lower limit of
+its scenario's optimum. Scenario *a* is proven cheaper than *b* when
+``cost_a < bound_b``: no plan of *b* can cost as little as *a*'s. Otherwise
+the difference is within their gaps and is marked not significant; the page
+says in words which runs of the cost-sorted table cannot be told apart.
 """
 
 from __future__ import annotations
@@ -36,13 +42,16 @@ COLUMNS: tuple[tuple[str, str, tuple[str, str]], ...] = (
     ("coverage_share", "覆盖率 coverage", ("kpis", "coverage_share")),
     ("t_km", "周转量 t·km/yr", ("kpis", "t_km")),
     ("co2_t", "碳排放 CO₂ (t/yr)", ("kpis", "co2_t")),
+    ("bound_cny", "下界 proven bound (CNY/yr)", ("solve", "bound")),
     ("gap", "最优性差距 gap", ("solve", "gap")),
     ("solve_status", "求解状态 solver status", ("solve", "status")),
     ("time_s", "用时 time (s)", ("timings_s", "total")),
 )
 HEADINGS = {"best": "最优 best", "name": "情景 scenario", "scenario_id": "编号 id", "status": "状态 status",
             "check": "校验 checker", "changes": "变化 changes", "pareto_coverage": "帕累托 成本-覆盖 Pareto cost–coverage",
-            "pareto_co2": "帕累托 成本-碳 Pareto cost–CO₂", **{c: h for c, h, _ in COLUMNS}}
+            "pareto_co2": "帕累托 成本-碳 Pareto cost–CO₂",
+            "vs_above": "与上一行 vs row above", **{c: h for c, h, _ in COLUMNS}}
+SIGNIFICANT, NOT_SIGNIFICANT = "显著 significant", "不显著 not significant"
 #: Per-scenario files linked from the HTML report, when present.
 LINKED_FILES = (("map.html", "地图 map"), ("report.html", "报告 report"), ("plan.json", "plan.json"))
 
@@ -79,7 +88,7 @@ def kpi_table(manifests: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["best", "name", "scenario_id", "status", "check", "changes",
                                         *[c for c, _, _ in COLUMNS], "_usable"])
     for col, _, (part, _) in COLUMNS:
-        if part != "solve" or col == "gap":
+        if part != "solve" or col in ("gap", "bound_cny"):
             frame[col] = pd.to_numeric(frame[col], errors="coerce")
     frame = frame.sort_values(["_usable", "total_cny", "name"], ascending=[False, True, True],
                               na_position="last", kind="mergesort").reset_index(drop=True)
@@ -88,7 +97,49 @@ def kpi_table(manifests: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
         frame.loc[frame[usable].index[0], "best"] = "★"
     frame["pareto_coverage"] = pareto_mask(frame["total_cny"], -frame["coverage_share"], usable)
     frame["pareto_co2"] = pareto_mask(frame["total_cny"], frame["co2_t"], usable)
+    frame["vs_above"] = _vs_above(frame, usable)
     return frame.drop(columns="_usable")
+
+
+def proven_cheaper(cost_a: float, bound_b: float | None) -> bool:
+    """Whether a plan costing ``cost_a`` is cheaper than every plan of a scenario with proven bound ``bound_b``."""
+    return bound_b is not None and pd.notna(bound_b) and cost_a < float(bound_b) * (1 - 1e-9)
+
+
+def _vs_above(frame: pd.DataFrame, usable: pd.Series) -> list[str]:
+    """For each usable row after the first: is the row above proven cheaper (significant) or not."""
+    out, above = [], None
+    for idx, row in frame.iterrows():
+        if not usable[idx]:
+            out.append("")
+            continue
+        out.append("" if above is None else
+                   SIGNIFICANT if proven_cheaper(above, row["bound_cny"]) else NOT_SIGNIFICANT)
+        above = row["total_cny"]
+    return out
+
+
+def ranking_notes(frame: pd.DataFrame) -> list[str]:
+    """Sentences naming the runs of rows whose order the bounds do not prove (empty when every step is proven)."""
+    notes, run = [], []
+    rows = list(frame.iterrows())
+    for pos, (idx, row) in enumerate(rows):
+        if row["vs_above"] == NOT_SIGNIFICANT:
+            run = run or [rows[pos - 1]]
+            run.append((idx, row))
+        if run and (row["vs_above"] != NOT_SIGNIFICANT or pos == len(rows) - 1):
+            first, last = run[0][1], run[-1][1]
+            spread = (last["total_cny"] - first["total_cny"]) / 1e4
+            names = "、".join(str(r["name"]) for _, r in run)
+            notes.append(f"第 {run[0][0] + 1}–{run[-1][0] + 1} 行 ({names}) 的差别小于其最优性差距，排序未被证明。 "
+                         f"Rows {run[0][0] + 1}–{run[-1][0] + 1} ({', '.join(str(r['name']) for _, r in run)}) "
+                         f"differ by {spread:,.1f} 万元 in all, less than their proven gaps leave open: each one's "
+                         "plan is not cheaper than the next one's proven bound, so their order is not significant.")
+            run = []
+    if not notes and frame["vs_above"].eq(SIGNIFICANT).any():
+        notes.append("每一步差别均显著。 Every step of the ranking is significant: each plan costs less than the "
+                     "proven bound of the next.")
+    return notes
 
 
 def pareto_mask(cost: Sequence[float], other: Sequence[float], usable: Sequence[bool]) -> list[bool]:
@@ -172,7 +223,7 @@ def _fmt(value: Any, col: str) -> str:
 def comparison_html(frame: pd.DataFrame, manifests: Mapping[str, Mapping[str, Any]], *, title: str,
                     chart: str | None) -> str:
     """A self-contained HTML page: the KPI table with each scenario's files linked."""
-    cols = ["best", "name", *[c for c, _, _ in COLUMNS], "pareto_coverage", "pareto_co2", "check",
+    cols = ["best", "name", *[c for c, _, _ in COLUMNS], "vs_above", "pareto_coverage", "pareto_co2", "check",
             "changes", "scenario_id"]
     head = "".join(f"<th>{html.escape(HEADINGS[c])}</th>" for c in cols) + \
         "<th>文件 files</th>"
@@ -188,15 +239,17 @@ def comparison_html(frame: pd.DataFrame, manifests: Mapping[str, Mapping[str, An
         cls = ' class="best"' if row["best"] else ""
         body.append(f"<tr{cls}><td>{idx + 1}</td>{cells}<td>{links}</td></tr>")
     img = f'<p><img src="{html.escape(chart)}" alt="Pareto chart" style="max-width:100%"></p>' if chart else ""
+    notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in ranking_notes(frame))
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:1.5em}}
 table{{border-collapse:collapse;font-size:13px}}th,td{{border:1px solid #ccc;padding:3px 6px;text-align:right}}
 td:nth-child(3),td:last-child{{text-align:left}}th{{background:#f1f3f5}}tr.best{{background:#fff4d6}}
-.err{{color:#b00020}}</style></head><body>
+.err{{color:#b00020}}.note{{max-width:60em;background:#eef3f8;padding:.4em .7em}}</style></head><body>
 <h1>情景对比 Scenario comparison — {html.escape(title)}</h1>
 <p>{len(frame)} 个情景 scenarios; 按总成本排序 sorted by total cost; ★ 最优（通过校验的最低成本）
 cheapest plan that passes the checker; ● 帕累托最优 on the Pareto set.</p>
+{notes}
 {img}
 <table><thead><tr><th>#</th>{head}</tr></thead><tbody>
 {chr(10).join(body)}

@@ -6,11 +6,12 @@ import logging
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from batch.compare import write_comparison
+from batch.compare import NOT_SIGNIFICANT, kpi_table, ranking_notes, write_comparison
 from batch.excel import write_template
 from batch.read import read_batch
 from batch.run import BatchProgress, run_batch
@@ -79,23 +80,29 @@ def batch(
                           f"{batch_dir}; run the same command again to resume 重新运行即可续跑.")
             raise typer.Exit(130) from None
     files = write_comparison(batch_dir, result.manifests, title=spec.name)
-    table = Table(title="Batch 批次 " + spec.name)
+    frame = kpi_table(result.manifests)
+    table = Table(title="Batch 批次 " + spec.name + " (sorted by cost 按成本排序)")
     table.add_column("情景\nscenario", overflow="fold", min_width=16)
     for heading in ("状态\nstatus", "总成本 cost\n万元/yr", "覆盖\ncoverage", "CO₂\nt/yr", "差距\ngap",
-                    "校验\nchecker"):
+                    "与上一行\nvs above", "校验\nchecker"):
         table.add_column(heading, justify="right", no_wrap=True)
-    for m in result.manifests.values():
+    for _, row in frame.iterrows():
+        m = result.manifests[row["scenario_id"]]
         ok = m["status"] == "ok"
-        costs, kpis, solve = m.get("costs_cny", {}), m.get("kpis", {}), m.get("solve", {})
         check = m.get("check", {})
-        table.add_row(m["name"], m["status"] if ok else f"[red]{m['status']}[/]",
-                      f"{costs['total'] / 1e4:,.1f}" if ok and "total" in costs else "—",
-                      f"{100 * kpis['coverage_share']:.1f}%" if ok and "coverage_share" in kpis else "—",
-                      f"{kpis['co2_t']:,.1f}" if ok and "co2_t" in kpis else "—",
-                      f"{100 * solve['gap']:.2f}%" if ok and solve.get("gap") is not None else "—",
+
+        def number(value: float, text: str, ok: bool = ok) -> str:
+            return text.format(value) if ok and pd.notna(value) else "—"
+
+        table.add_row(str(row["name"]), m["status"] if ok else f"[red]{m['status']}[/]",
+                      number(row["total_cny"] / 1e4, "{:,.1f}"), number(100 * row["coverage_share"], "{:.1f}%"),
+                      number(row["co2_t"], "{:,.1f}"), number(100 * row["gap"], "{:.2f}%"),
+                      row["vs_above"] if row["vs_above"] != NOT_SIGNIFICANT else f"[yellow]{row['vs_above']}[/]",
                       ("passed" if check.get("passed") else f"[red]{len(check.get('violations', []))} ✗[/]")
                       if ok else m.get("error", {}).get("type", ""))
     console.print(table)
+    for note in ranking_notes(frame):
+        console.print(f"[yellow]{note}[/]", highlight=False)
     console.print(f"ran 运行 {len(result.ran)}, skipped 跳过 {len(result.skipped)}, failed 失败 {len(result.failed)}, "
                   f"{result.elapsed_s:.1f} s")
     console.print(f"Comparison 对比: {files['html']}  {files['excel']}  {files['chart']}")

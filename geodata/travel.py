@@ -12,7 +12,8 @@ Circuity factor
     factors below are planning assumptions inside that range: 1.25 for the
     dense plains road networks of northern Shanxi and the Urumqi–Changji
     corridor, 1.35 for oasis and desert regions of Xinjiang and Inner
-    Mongolia where roads follow the oases, 1.30 otherwise. Replace them with
+    Mongolia where roads follow the oases (whole Xinjiang and Inner Mongolia
+    too, whole Shanxi 1.25), 1.30 otherwise. Replace them with
     a factor measured on a cached road graph where one exists.
 Speeds
     Mean door-to-door speeds per profile (km/h) for rural China, planning
@@ -40,7 +41,8 @@ from network.scenario import TRAVEL_MODEL_FACTORIES
 DEFAULT_CIRCUITY = 1.30
 REGION_CIRCUITY: Mapping[str, float] = {
     "datong": 1.25, "xinzhou": 1.25, "shuozhou": 1.25, "yuncheng": 1.25, "urumqi": 1.25, "changji": 1.25,
-    "hami": 1.35, "kashgar": 1.35, "alar": 1.35, "wuhai": 1.35,
+    "hami": 1.35, "kashgar": 1.35, "alar": 1.35, "wuhai": 1.35, "alxa": 1.35,
+    "shanxi": 1.25, "xinjiang": 1.35, "innermongolia": 1.35,
 }
 DEFAULT_SPEEDS_KMH: Mapping[str, float] = {
     "truck": 45.0, "car": 60.0, "tricycle": 20.0,

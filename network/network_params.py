@@ -19,6 +19,7 @@ from network.sites import Tier
 #: (checked on ortools 9.15: HiGHS and SCIP solve MIPs; CP-SAT is not offered
 #: because the model has continuous variables; GLPK and Gurobi are absent).
 MIP_BACKENDS: tuple[str, ...] = ("highs", "scip")
+DECOMPOSE_MODES: tuple[str, ...] = ("auto", "prefecture", "county", "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,17 @@ class NetworkParams:
         With ``threads = 1``: share of the time limit the heuristic uses
         before the full MIP gets the rest, warm-started with its plan.
         Default 0.75.
+    decompose
+        ``"auto"`` (default: by prefecture when the region spans several, as
+        a province does), ``"prefecture"``, ``"county"`` or ``"off"``: solve
+        each area's part in its own worker process, with a bound of the whole
+        from bound parts that share the sites several areas reach
+        (``solver.design.decompose``). Not with a CO₂ cap, a fixed-cost budget
+        or site limits (they couple the areas): those solve whole.
+    max_memory_gb
+        Refuse, before building it, a model whose estimated peak memory exceeds
+        this many GB; None (default) means 80 % of the memory available when
+        the solve starts.
 
     Raises
     ------
@@ -122,6 +134,8 @@ class NetworkParams:
     seed: int = 0
     use_heuristic: bool = True
     heuristic_share: float = 0.75
+    decompose: str = "auto"
+    max_memory_gb: float | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -167,5 +181,9 @@ class NetworkParams:
         if not 0.0 <= self.heuristic_share <= 1.0:
             problems.append("network parameter 'heuristic_share': expected a number in [0, 1], "
                             f"got {self.heuristic_share!r}")
+        if self.decompose not in DECOMPOSE_MODES:
+            problems.append(f"network parameter 'decompose': expected one of {', '.join(DECOMPOSE_MODES)}, "
+                            f"got {self.decompose!r}")
+        positive("max_memory_gb", self.max_memory_gb, allow_none=True)
         if problems:
             raise InputError(problems)

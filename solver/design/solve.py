@@ -27,14 +27,17 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 
+import numpy as np
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from network.errors import InfeasibleError
 from network.network_params import NetworkParams
 from network.plan import Plan
 from network.scenario import Scenario
-from solver.design.data import build_network_data
+from solver.design.data import NetworkData, build_network_data
+from solver.design.decompose import solve_by_parts, splittable
 from solver.design.explain import diagnose, precheck, tight_limits
 from solver.design.plan import build_plan
 from solver.design.search import solve_design
@@ -48,9 +51,25 @@ HEURISTIC_MIN_ARCS = 500
 PROGRESS_EVERY_S = 3.0
 
 
+def decomposition_areas(params: NetworkParams, data: NetworkData) -> tuple[np.ndarray, np.ndarray] | None:
+    """Area labels (clients, facilities) of a decomposed solve, or None to solve whole."""
+    mode = params.decompose
+    width = {"prefecture": 4, "county": 6}.get(mode, 4)
+    client_codes = [v.county_code[:width] for v in data.clients]
+    site_codes = [s.county_code[:width] for s in data.sites]
+    names = sorted(set(client_codes) | set(site_codes))
+    if mode == "off" or len(names) < 2 or not splittable(data.arrays):
+        return None
+    if mode == "auto" and len({c[:4] for c in names}) < 2:
+        return None
+    index = {n: i for i, n in enumerate(names)}
+    return (np.array([index[c] for c in client_codes], dtype=np.int64),
+            np.array([index[c] for c in site_codes], dtype=np.int64))
+
+
 def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams(), time_limit_s: float | None = None,
                   on_progress: Callable[[Plan], None] | None = None,
-                  interrupter: SolveInterrupter | None = None) -> Plan:
+                  interrupter: SolveInterrupter | None = None, executor: Executor | None = None) -> Plan:
     """Design the three-tier collection network of ``scenario``.
 
     Parameters
@@ -71,6 +90,10 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
         A ``SolveInterrupter`` to stop the solve from another thread; Ctrl-C
         in the calling thread stops it too. Either way the best plan so far
         is returned with status ``interrupted`` and its gap.
+    executor
+        Where the parts of a decomposed solve run (``params.decompose``), e.g.
+        a Dask cluster's ``Client(address).get_executor()``; default a pool
+        of ``params.threads`` worker processes.
 
     Returns
     -------
@@ -108,11 +131,17 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
             on_progress(build_plan(scenario, params, data, sol, status="feasible"))
 
     use_heuristic = params.use_heuristic and len(data.arrays.arc_cli) >= HEURISTIC_MIN_ARCS
-    sol = solve_design(data.arrays, backend=params.backend,
-                       time_limit_s=max(0.1, limit - (time.perf_counter() - start)),
-                       relative_gap=params.relative_gap, threads=params.threads, seed=params.seed,
-                       use_heuristic=use_heuristic, heuristic_share=params.heuristic_share,
-                       on_best=relay, interrupter=interrupter)
+    areas = decomposition_areas(params, data)
+    remaining = max(0.1, limit - (time.perf_counter() - start))
+    if areas is not None:
+        sol = solve_by_parts(data.arrays, *areas, time_limit_s=remaining, workers=params.threads,
+                             backend=params.backend, relative_gap=params.relative_gap, seed=params.seed,
+                             use_heuristic=use_heuristic, executor=executor)
+    else:
+        sol = solve_design(data.arrays, backend=params.backend, time_limit_s=remaining,
+                           relative_gap=params.relative_gap, threads=params.threads, seed=params.seed,
+                           use_heuristic=use_heuristic, heuristic_share=params.heuristic_share,
+                           on_best=relay, interrupter=interrupter)
     if sol.status == "infeasible":
         raise InfeasibleError(diagnose(scenario, params, data))
     if sol.values is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from batch.compare import kpi_table, pareto_mask, write_comparison
+from batch.compare import kpi_table, pareto_mask, ranking_notes, write_comparison
 
 
 def _manifest(name: str, total: float, coverage: float, co2: float, *, passed: bool = True,
@@ -55,3 +55,31 @@ def test_comparison_files(tmp_path: Path) -> None:
     assert wb.sheetnames == ["指标对比 KPIs", "帕累托 Pareto", "参数 Parameters", "错误 Errors"]
     rows = list(wb["帕累托 Pareto"].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["A", "B", "C"]
+
+
+def _bounded(name: str, total: float, bound: float) -> dict:
+    m = _manifest(name, total, 1.0, 10.0)
+    m["solve"] = {"status": "time_limit", "bound": bound, "gap": (total - bound) / total}
+    return m
+
+
+def test_differences_within_the_gaps_are_not_significant() -> None:
+    # Optima lie in [bound, cost]: A [95, 100], B [99, 102] overlap with A; C [103, 110] is above A and B.
+    frame = kpi_table({"a": _bounded("A", 100.0, 95.0), "b": _bounded("B", 102.0, 99.0),
+                       "c": _bounded("C", 110.0, 103.0), "d": _bounded("D", 111.0, 104.0)})
+    assert list(frame["vs_above"]) == ["", "不显著 not significant", "显著 significant", "不显著 not significant"]
+    notes = ranking_notes(frame)
+    assert len(notes) == 2
+    assert "Rows 1–2 (A, B)" in notes[0] and "not significant" in notes[0]
+    assert "Rows 3–4 (C, D)" in notes[1]
+
+
+def test_every_step_proven_says_so_and_the_page_carries_the_words(tmp_path: Path) -> None:
+    manifests = {"a": _bounded("A", 100.0, 99.0), "b": _bounded("B", 120.0, 119.0)}
+    frame = kpi_table(manifests)
+    assert list(frame["vs_above"]) == ["", "显著 significant"]
+    assert ranking_notes(frame) == ["每一步差别均显著。 Every step of the ranking is significant: each plan costs "
+                                    "less than the proven bound of the next."]
+    page = write_comparison(tmp_path, {"a": _bounded("A", 100.0, 95.0), "b": _bounded("B", 102.0, 99.0)},
+                            title="t")["html"].read_text(encoding="utf-8")
+    assert "their order is not significant" in page and "不显著 not significant" in page

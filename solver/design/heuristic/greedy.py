@@ -29,6 +29,9 @@ from solver.design.arrays import (
     unit_costs,
 )
 
+#: Added per site whose load no size holds: worse than any usable construction, without overflow.
+OVER_CAPACITY = 1e15
+
 
 def greedy_open(a: DesignArrays, *, max_rounds: int = 40) -> np.ndarray:
     """0/1 per size option: the options a greedy construction opens (largest level per site).
@@ -128,7 +131,7 @@ def _construct(a: DesignArrays, closed: np.ndarray) -> tuple[float, np.ndarray]:
     for j in np.flatnonzero((load > 1e-12) | forced):
         o = cheapest_level(a, j, load[j])
         if o < 0:
-            cost += 1e6 * (1.0 + abs(cost))  # over capacity: this construction is not usable
+            cost += OVER_CAPACITY  # over capacity: this construction is not usable
             continue
         cost += float(a.opt_fixed[o] + a.opt_handling[o] * load[j])
     return cost, load
