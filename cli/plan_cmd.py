@@ -47,7 +47,7 @@ def read_scenario_file(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return dict(data.get("network", {})), dict(data.get("costs", {}))
 
 
-def kpi_table(plan: Plan, verdict: str) -> Table:
+def kpi_table(plan: Plan, verdict: str, peak_gb: float | None = None) -> Table:
     """Sites per tier and size, costs, t·km, CO₂, coverage, distances, shared share, gap and time."""
     table = Table(title=f"三级网络方案 network plan — {plan.scenario_name}", title_justify="left")
     table.add_column("指标 item", overflow="fold")
@@ -75,10 +75,23 @@ def kpi_table(plan: Plan, verdict: str) -> Table:
             ("状态 status", f"{plan.solve.status} ({plan.solve.backend})"),
             ("间隙 proven gap", "—" if plan.solve.gap is None else f"{100 * plan.solve.gap:.3f} %"),
             ("用时 time", f"{plan.solve.time_s:.1f} s"),
+            *((("峰值内存 peak memory", f"{peak_gb:.2f} GB"),) if peak_gb is not None else ()),
             ("校验 checker", verdict))
     for label, value in rows:
         table.add_row(label, value)
     return table
+
+
+def progress_line(p: Plan, elapsed_s: float, limit_s: float) -> str:
+    """Best plan, proven bound and gap, elapsed of the limit: the live line of a long solve."""
+    bound = p.solve.bound
+    gap = p.solve.gap
+    parts = [f"best 当前最优 {p.total_cost_cny:,.0f} CNY/yr"]
+    if bound is not None:
+        parts.append(f"bound 下界 {bound:,.0f}")
+    if gap is not None:
+        parts.append(f"gap 间隙 {100 * gap:.2f} %")
+    return f"Solving 求解中 … {' · '.join(parts)} · {elapsed_s:.0f} / {limit_s:g} s"
 
 
 def _load_scenario(region: str | None, villages: Path | None, sites: Path | None, crs: str, seed: int,
@@ -172,18 +185,20 @@ def plan(
     start = time.perf_counter()
     best: list[Plan] = []
 
-    with console.status("Solving 求解中 …") as status:
+    limit_s = params.time_limit_s
+    with console.status(f"Solving 求解中 … (time limit 时限 {limit_s:g} s)") as status:
         def on_progress(p: Plan) -> None:
             best.append(p)
             write_plan(p, out_dir / "plan.json")  # the best plan so far survives a crash or Ctrl-C
-            status.update(f"Solving 求解中 … best 当前最优 {p.total_cost_cny:,.0f} CNY/yr at "
-                          f"{time.perf_counter() - start:.0f} s")
+            status.update(progress_line(p, time.perf_counter() - start, limit_s))
 
         result = solve_network(scenario, params=params, on_progress=on_progress)
     checks = _check(scenario, result, params)
     verdict = ("not available 不可用" if checks is None else "OK 通过" if not checks
                else f"{len(checks)} problems 问题")
-    console.print(kpi_table(result, verdict))
+    from solver.design.size import peak_rss_gb
+
+    console.print(kpi_table(result, verdict, peak_rss_gb()))
     for problem in (checks or [])[:20]:
         console.print(f"  [red]✗[/] {problem}", highlight=False)
     written = _write_outputs(scenario, result, out_dir, checks)

@@ -147,6 +147,18 @@ class CircuityTravelModel:
         km = nearby.great_circle_km(_units(*_lonlat(origins)), _units(*_lonlat(destinations))) * self.circuity
         return km, km / speed
 
+    def pairs_by_index(self, origins: Sequence[GeoPoint], destinations: Sequence[GeoPoint], rows: np.ndarray,
+                       cols: np.ndarray, *, profile: str = "truck") -> tuple[np.ndarray, np.ndarray]:
+        """``pairs`` of ``origins[rows[i]]`` → ``destinations[cols[i]]``, without a list of points per pair."""
+        speed = _speed(self.speeds_kmh, profile)
+        ou, du = _units(*_lonlat(origins)), _units(*_lonlat(destinations))
+        km = np.empty(len(rows))
+        step = 2_000_000  # bounded temporaries however many pairs
+        for lo in range(0, len(rows), step):
+            km[lo:lo + step] = nearby.great_circle_km(ou[rows[lo:lo + step]], du[cols[lo:lo + step]])
+        km *= self.circuity
+        return km, km / speed
+
 
 class RoadGraphTravelModel:
     """Shortest paths on an OSM road graph (GraphML), see ``geodata.roads``.

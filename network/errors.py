@@ -93,3 +93,7 @@ class ProblemCollector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise InputError(self.problems)
+
+
+class TooLargeError(HuishouError):
+    """A model that would not fit the machine: refused before it is built, saying what to reduce."""

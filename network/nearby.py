@@ -16,9 +16,10 @@ the pairs a plan may use, so the arcs are found without the matrix:
    by step 1. Any other model (distance tables of tests) is read as a dense
    matrix in row blocks of bounded size.
 
-Without a distance limit, each origin keeps its ``most`` nearest destinations
-by great circle (the k-d tree's k-nearest query), ranked again by road
-distance.
+With ``most``, each origin keeps at most its ``most`` nearest destinations
+within the limit by great circle (the k-d tree's k-nearest query), ranked
+again by road distance: exact for the circuity model, whose road distance is
+the great circle's times a constant.
 """
 
 from __future__ import annotations
@@ -96,12 +97,17 @@ def count_nearby(travel: TravelModel, origins: Sequence[GeoPoint], destinations:
         return 0
     limit = np.broadcast_to(np.asarray(limit_km, dtype=float), (n_o,))
     finite = np.isfinite(limit)
-    unbounded = int((~finite).sum()) * (min(most, n_d) if most > 0 else n_d)
+    per_row = min(most, n_d) if most > 0 else n_d
     if not _floored(travel) or not finite.any():
-        return int(finite.sum()) * n_d + unbounded
+        return n_o * per_row
+    if most > 0:
+        return len(_candidates(unit_vectors(origins), unit_vectors(destinations), np.asarray(limit), most)[0])
     tree = cKDTree(unit_vectors(destinations))
-    counts = tree.query_ball_point(unit_vectors(origins)[finite], chord(limit[finite]) + 1e-12, return_length=True)
-    return int(np.sum(counts)) + unbounded
+    ov = unit_vectors(origins)
+    counted = int((~finite).sum()) * per_row
+    for value in np.unique(limit[finite]):
+        counted += int(cKDTree(ov[limit == value]).count_neighbors(tree, float(chord(value)) + 1e-12))
+    return counted
 
 
 def nearby_arcs(travel: TravelModel, origins: Sequence[GeoPoint], destinations: Sequence[GeoPoint], *,
@@ -120,7 +126,7 @@ def nearby_arcs(travel: TravelModel, origins: Sequence[GeoPoint], destinations: 
     k
         ``near`` marks each origin's ``k`` nearest arcs (0: all).
     most
-        Where an origin has no finite limit: keep only its ``most`` nearest (0: all destinations).
+        Keep at most each origin's ``most`` nearest within the limit (0: all).
     profile
         Vehicle profile of the distances.
 
@@ -135,19 +141,22 @@ def nearby_arcs(travel: TravelModel, origins: Sequence[GeoPoint], destinations: 
         empty = np.zeros(0, dtype=np.int64)
         return Arcs(empty, empty, np.zeros(0), np.zeros(0, dtype=bool))
     if _floored(travel):
-        rows, cols = _candidates(origins, destinations, limit, most)
-        km = travel.pairs([origins[i] for i in rows], [destinations[j] for j in cols], profile=profile)[0] \
-            if len(rows) else np.zeros(0)
+        ov, dv = unit_vectors(origins), unit_vectors(destinations)
+        rows, cols = _candidates(ov, dv, limit, most)
+        if not len(rows):
+            km = np.zeros(0)
+        elif hasattr(travel, "pairs_by_index"):
+            km = travel.pairs_by_index(origins, destinations, rows, cols, profile=profile)[0]
+        else:
+            km = travel.pairs([origins[i] for i in rows], [destinations[j] for j in cols], profile=profile)[0]
     else:
         rows, cols, km = _dense_blocks(travel, origins, destinations, profile)
     keep = np.isfinite(km) & (km <= limit[rows] + 1e-9)
     rows, cols, km = rows[keep], cols[keep], km[keep]
-    unbounded = ~np.isfinite(limit)
-    if most > 0 and unbounded.any():
-        rank = _rank_in_row(rows, km)
-        keep = ~unbounded[rows] | (rank < most)
+    if most > 0:
+        keep = _rank_in_row(rows, km) < most
         rows, cols, km = rows[keep], cols[keep], km[keep]
-    order = np.lexsort((cols, rows))
+    order = np.argsort(rows * n_d + cols, kind="stable")
     rows, cols, km = rows[order].astype(np.int64), cols[order].astype(np.int64), km[order]
     near = np.ones(len(rows), dtype=bool)
     if k > 0 and len(km):
@@ -171,30 +180,39 @@ def _rank_in_row(rows: np.ndarray, km: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _candidates(origins: Sequence[GeoPoint], destinations: Sequence[GeoPoint], limit: np.ndarray,
-                most: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs within great-circle ``limit`` (k-d tree balls), or an unbounded origin's nearest."""
-    ov, dv = unit_vectors(origins), unit_vectors(destinations)
+def _nearest_within(tree: cKDTree, ov: np.ndarray, radius: float, take: int) -> tuple[np.ndarray, np.ndarray]:
+    """(origin, destination) of each origin's ``take`` nearest within chord ``radius`` (inf: no radius)."""
+    if take == 1:
+        dist, idx = tree.query(ov, k=[1], distance_upper_bound=radius)
+    else:
+        dist, idx = tree.query(ov, k=take, distance_upper_bound=radius)
+    dist, idx = dist.reshape(len(ov), -1), idx.reshape(len(ov), -1)
+    found = np.isfinite(dist)
+    return np.nonzero(found)[0].astype(np.int64), idx[found].astype(np.int64)
+
+
+def _candidates(ov: np.ndarray, dv: np.ndarray, limit: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs within great-circle ``limit``, at most each origin's ``most`` nearest (0: all); one k-d tree
+    query per distinct limit, numpy arrays throughout, no per-pair Python object."""
     tree = cKDTree(dv)
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    finite = np.flatnonzero(np.isfinite(limit))
-    if len(finite):
-        found = tree.query_ball_point(ov[finite], chord(limit[finite]) + 1e-12)
-        lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
-        rows.append(np.repeat(finite, lengths))
-        cols.append(np.fromiter((j for f in found for j in f), dtype=np.int64, count=int(lengths.sum())))
-    unbounded = np.flatnonzero(~np.isfinite(limit))
-    if len(unbounded):
-        n_d = len(destinations)
-        take = n_d if most <= 0 or most >= n_d else most
-        if take == n_d:
-            rows.append(np.repeat(unbounded, n_d))
-            cols.append(np.tile(np.arange(n_d), len(unbounded)))
+    n_d = len(dv)
+    take = n_d if most <= 0 or most >= n_d else most
+    rows: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    cols: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    for value in np.unique(limit):
+        group = np.flatnonzero(limit == value) if np.isfinite(value) else np.flatnonzero(~np.isfinite(limit))
+        radius = float(chord(value)) + 1e-12 if np.isfinite(value) else np.inf
+        if take == n_d and np.isfinite(value):
+            found = cKDTree(ov[group]).sparse_distance_matrix(tree, radius, output_type="ndarray")
+            r, c = found["i"].astype(np.int64), found["j"].astype(np.int64)
+        elif take == n_d:
+            r, c = np.repeat(np.arange(len(group)), n_d), np.tile(np.arange(n_d), len(group))
         else:
-            _, idx = tree.query(ov[unbounded], k=take)
-            rows.append(np.repeat(unbounded, take))
-            cols.append(np.asarray(idx, dtype=np.int64).reshape(-1))
+            r, c = _nearest_within(tree, ov[group], radius, take)
+        rows.append(group[r])
+        cols.append(c)
+        if not np.isfinite(value):
+            break  # every unbounded origin is done
     return np.concatenate(rows), np.concatenate(cols)
 
 

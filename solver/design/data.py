@@ -4,7 +4,7 @@ Sparse assignment: a village is linked only to collection points within its
 coverage radius (urban / rural), at most ``k_nearest`` of them, and (with
 mobile collection) to transfer stations within ``mobile_max_distance_km``;
 a point only to its ``k_nearest`` nearest reachable stations; stations to
-every reachable centre (at most the ``UPPER_NEIGHBOURS`` nearest). No dense
+every reachable centre; each at most its ``NEIGHBOURS`` nearest in reach. No dense
 village × site matrix is built: ``network.nearby`` finds the pairs in reach
 with a k-d tree and measures road distance for those only, so memory grows
 with the arcs. Forced-open sites are always kept. Sites that cannot
@@ -36,10 +36,11 @@ from solver.design.flow import carried_flow
 
 log = logging.getLogger("huishou.solver.design.data")
 
-#: Without a distance limit on an upper leg, a point's arcs are its nearest stations and a station's its
-#: nearest centres, at most this many (a prefecture's every centre; a province's that are not across it).
-#: A point's k nearest are the model's arcs, the rest what the capacity check may add.
-UPPER_NEIGHBOURS = 96
+#: Every origin's arcs in reach are its nearest destinations within the distance limit, at most this many
+#: (a village's points within 30 km, a point's stations, a station's centres: a prefecture's every centre,
+#: a province's that are not across it). The k nearest are the model's arcs, the rest what the capacity
+#: check may add; Datong's villages have 250 points in reach on average, of which the model keeps 12.
+NEIGHBOURS = 96
 TIERS: tuple[Tier, ...] = (Tier.COLLECTION_POINT, Tier.TRANSFER_STATION, Tier.SORTING_CENTRE)
 
 
@@ -90,7 +91,7 @@ def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData
     points, stations, centres = (by_tier[t] for t in TIERS)
     dropped: list[tuple[CandidateSite, str]] = []
     sc_limit = params.max_distance_station_centre_km or math.inf
-    sc = arcs(stations, centres, sc_limit, most=UPPER_NEIGHBOURS)
+    sc = arcs(stations, centres, sc_limit, most=NEIGHBOURS)
     st_ok = np.zeros(len(stations), dtype=bool)
     st_ok[sc.rows] = True
     for s, ok in zip(stations, st_ok, strict=True):
@@ -101,7 +102,7 @@ def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData
     stations = [stations[i] for i in keep_s]
     sc = _renumber_rows(sc, keep_s)
     ps_limit = params.max_distance_point_station_km or math.inf
-    ps = arcs(points, stations, ps_limit, params.k_nearest, most=UPPER_NEIGHBOURS)
+    ps = arcs(points, stations, ps_limit, params.k_nearest, most=NEIGHBOURS)
     pt_ok = np.zeros(len(points), dtype=bool)
     pt_ok[ps.rows] = True
     for s, ok in zip(points, pt_ok, strict=True):
@@ -130,12 +131,12 @@ def build_network_data(scenario: Scenario, params: NetworkParams) -> NetworkData
     demand = np.array([v.total_t_per_year for v in vil])
     radius = np.array([params.max_distance_urban_km if v.settlement.is_urban else params.max_distance_rural_km
                        for v in vil])
-    vp = arcs(vil, points, radius, params.k_nearest)
+    vp = arcs(vil, points, radius, params.k_nearest, most=NEIGHBOURS)
     r1, c1, near1, km1 = vp.rows, vp.cols, vp.near, vp.km
     cost1 = demand[r1] * km1 * rate["village_to_point"]
     co21 = demand[r1] * km1 * co2_leg["village_to_point"]
     if params.allow_mobile_collection and stations:
-        vs = arcs(vil, stations, params.mobile_max_distance_km, params.k_nearest)
+        vs = arcs(vil, stations, params.mobile_max_distance_km, params.k_nearest, most=NEIGHBOURS)
         r2, c2, near2, km2 = vs.rows, vs.cols, vs.near, vs.km
         visit = costs.mobile_visits_per_year * costs.mobile_visit_cost_cny
         cost2 = demand[r2] * km2 * rate["point_to_station"] + visit

@@ -41,6 +41,7 @@ from solver.design.decompose import solve_by_parts, splittable
 from solver.design.explain import diagnose, precheck, tight_limits
 from solver.design.plan import build_plan
 from solver.design.search import solve_design
+from solver.design.size import ensure_fits, estimate_size
 from solver.design.solution import DesignSolution
 
 log = logging.getLogger("huishou.solver.design.solve")
@@ -49,6 +50,18 @@ log = logging.getLogger("huishou.solver.design.solve")
 HEURISTIC_MIN_ARCS = 500
 #: Least seconds between two ``on_progress`` calls.
 PROGRESS_EVERY_S = 3.0
+
+
+def _expected_parts(scenario: Scenario, params: NetworkParams) -> int:
+    """How many parts a decomposed solve will have (1: solved whole), from the villages' counties."""
+    if params.decompose == "off" or params.co2_cap_t is not None or params.max_fixed_cost_cny is not None \
+            or params.max_sites:
+        return 1
+    width = 6 if params.decompose == "county" else 4
+    areas = {v.county_code[:width] for v in scenario.villages}
+    if params.decompose == "auto" and len({a[:4] for a in areas}) < 2:
+        return 1
+    return len(areas)
 
 
 def decomposition_areas(params: NetworkParams, data: NetworkData) -> tuple[np.ndarray, np.ndarray] | None:
@@ -103,6 +116,9 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
 
     Raises
     ------
+    network.errors.TooLargeError
+        Before anything is built, when the model's estimated peak memory
+        exceeds ``params.max_memory_gb`` (default 80 % of the memory free).
     InfeasibleError
         When no plan exists; the reasons name the area (county), e.g. villages
         without a collection point in reach, demand above the reachable
@@ -113,6 +129,10 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
     """
     start = time.perf_counter()
     limit = params.time_limit_s if time_limit_s is None else time_limit_s
+    size = estimate_size(scenario, params, time_limit_s=limit, parts=_expected_parts(scenario, params))
+    log.info("model size: %d pairs in reach, about %d arcs, estimated peak %.2f GB of %.2f GB allowed",
+             size.pairs, size.arcs, size.peak_gb, size.limit_gb)
+    ensure_fits(size)
     data = build_network_data(scenario, params)
     reasons = precheck(scenario, params, data)
     if reasons:
