@@ -83,3 +83,17 @@ def test_bound_parts_add_up_to_at_most_the_optimum_and_plan_parts_cover_every_cl
         optimum = solve_design(a, time_limit_s=20, relative_gap=1e-9).objective
         total = sum(solve_design(p.arrays, time_limit_s=20, relative_gap=1e-9).objective for p in bounds)
         assert total <= optimum * (1 + 1e-7)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_solve_by_parts_with_bound_parts_brackets_the_optimum(seed: int) -> None:
+    from solver.design import solve_design
+    from solver.design.decompose import solve_by_parts
+    from solver.design.heuristic.repair import satisfies_rows
+
+    a = random_three_tier(seed, single=True)
+    optimum = solve_design(a, time_limit_s=20, relative_gap=1e-9).objective
+    sol = solve_by_parts(a, np.arange(a.n_cli) % 2, np.arange(a.n_fac) % 2, time_limit_s=10, workers=2,
+                         relative_gap=1e-9, with_bound_parts=True)
+    assert satisfies_rows(sol.model, sol.values)
+    assert sol.objective >= optimum * (1 - 1e-9) and sol.bound <= optimum * (1 + 1e-9)
