@@ -64,12 +64,27 @@ def _expected_parts(scenario: Scenario, params: NetworkParams) -> int:
     return len(areas)
 
 
-def decomposition_areas(params: NetworkParams, data: NetworkData) -> tuple[np.ndarray, np.ndarray] | None:
-    """Area labels (clients, facilities) of a decomposed solve, or None to solve whole."""
+def decomposition_areas(scenario: Scenario, params: NetworkParams,
+                        data: NetworkData) -> tuple[np.ndarray, np.ndarray] | None:
+    """Area labels (clients, facilities) of a decomposed solve, or None to solve whole.
+
+    Areas are prefectures (or counties). The county-level units a province
+    administers directly (NBS prefecture code ``xx90``, e.g. Xinjiang's 兵团
+    cities) lie far apart: each joins the prefecture of the nearest other
+    county seat.
+    """
     mode = params.decompose
-    width = {"prefecture": 4, "county": 6}.get(mode, 4)
-    client_codes = [v.county_code[:width] for v in data.clients]
-    site_codes = [s.county_code[:width] for s in data.sites]
+    width = 6 if mode == "county" else 4
+    area = {c.code: c.code[:width] for c in scenario.counties}
+    if width == 4:
+        others = [c for c in scenario.counties if not c.prefecture_code.endswith("90")]
+        for c in scenario.counties:
+            if c.prefecture_code.endswith("90") and others:
+                near = min(others, key=lambda o: (o.seat_lon - c.seat_lon) ** 2
+                           + ((o.seat_lat - c.seat_lat) * 1.3) ** 2)
+                area[c.code] = near.code[:4]
+    client_codes = [area.get(v.county_code, v.county_code[:width]) for v in data.clients]
+    site_codes = [area.get(s.county_code, s.county_code[:width]) for s in data.sites]
     names = sorted(set(client_codes) | set(site_codes))
     if mode == "off" or len(names) < 2 or not splittable(data.arrays):
         return None
@@ -151,7 +166,7 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
             on_progress(build_plan(scenario, params, data, sol, status="feasible"))
 
     use_heuristic = params.use_heuristic and len(data.arrays.arc_cli) >= HEURISTIC_MIN_ARCS
-    areas = decomposition_areas(params, data)
+    areas = decomposition_areas(scenario, params, data)
     remaining = max(0.1, limit - (time.perf_counter() - start))
     if areas is not None:
         sol = solve_by_parts(data.arrays, *areas, time_limit_s=remaining, workers=params.threads,

@@ -27,10 +27,10 @@ EXACT = NetworkParams(max_distance_rural_km=30.0, time_limit_s=60.0, relative_ga
                       decompose="off")
 
 
-def multi_county(seed: int) -> Scenario:
+def multi_county(seed: int, counties_at: tuple[tuple[str, float], ...] = COUNTIES) -> Scenario:
     rng = np.random.default_rng(seed)
     villages, sites, counties = [], [], []
-    for code, lon in COUNTIES:
+    for code, lon in counties_at:
         counties.append(County(code, f"县{code}", code[:4], f"地区{code[:4]}", lon, 42.8, seat_generated=False,
                                population=1000, households=300, urban_population=500, rural_population=500))
         for i in range(int(rng.integers(3, 6))):
@@ -97,3 +97,16 @@ def test_solve_by_parts_with_bound_parts_brackets_the_optimum(seed: int) -> None
                          relative_gap=1e-9, with_bound_parts=True)
     assert satisfies_rows(sol.model, sol.values)
     assert sol.objective >= optimum * (1 - 1e-9) and sol.bound <= optimum * (1 + 1e-9)
+
+
+def test_a_directly_administered_county_joins_the_nearest_prefecture() -> None:
+    # 659002 (阿拉尔, prefecture code 6590: administered by the region directly) lies next to 652301.
+    from solver.design import build_network_data
+    from solver.design.solve import decomposition_areas
+
+    scenario = multi_county(1, (("650502", 93.50), ("652301", 93.80), ("659002", 94.10)))
+    params = dataclasses.replace(EXACT, decompose="prefecture")
+    data = build_network_data(scenario, params)
+    clients, _ = decomposition_areas(scenario, params, data)
+    area = dict(zip((v.county_code for v in data.clients), clients.tolist(), strict=True))
+    assert area["659002"] == area["652301"] != area["650502"]
