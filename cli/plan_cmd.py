@@ -154,6 +154,10 @@ def plan(
     crs: Annotated[str, typer.Option(help="CRS of your files 坐标系: wgs84, cgcs2000, gcj02, bd09, EPSG:<code>.")] = "wgs84",
     seed: Annotated[int, typer.Option(help="Seed of the region's generated parts 随机种子.")] = 0,
     travel: Annotated[str, typer.Option(help="Travel model 距离模型: auto, circuity, osm.")] = "auto",
+    deterministic: Annotated[bool, typer.Option(
+        "--deterministic", help="Reproducible 可复现: stages stop after a count of work, not of seconds, so the "
+                                "same inputs and seed give the same plan.json on any machine; --time-limit then "
+                                "counts work seconds (wall time several times longer).")] = False,
 ) -> None:
     """Three-tier network 三级回收网络: choose and size collection points, transfer stations, sorting centres.
 
@@ -174,6 +178,8 @@ def plan(
         network_table["time_limit_s"] = time_limit
     if backend is not None:
         network_table["backend"] = backend
+    if deterministic:
+        network_table["deterministic"] = True
     params = params_from_mapping(NetworkParams, network_table, source=f"{source} [network]")
     with console.status("Loading the region 读取区域数据 …"):
         scenario = _load_scenario(region, villages, sites, crs, seed, travel, costs_table, source, counties)

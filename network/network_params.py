@@ -101,6 +101,14 @@ class NetworkParams:
         from bound parts that share the sites several areas reach
         (``solver.design.decompose``). Not with a CO₂ cap, a fixed-cost budget
         or site limits (they couple the areas): those solve whole.
+    deterministic
+        Run every stage on a work clock (``solver.clock``): loops and MIP solves
+        stop after a count of work, not of seconds, and the search runs on one
+        thread, so the same inputs and seed give the same plan.json on any
+        machine and load; the time limit then counts work seconds, and the wall
+        clock stays as an outer safety limit (the wall time of a work second
+        depends on the model: Hami ran about 7–10 wall seconds per work second).
+        Default False; ``solve.py plan --deterministic`` turns it on.
     max_memory_gb
         Refuse, before building it, a model whose estimated peak memory exceeds
         this many GB; None (default) means 80 % of the memory available when
@@ -135,6 +143,7 @@ class NetworkParams:
     use_heuristic: bool = True
     heuristic_share: float = 0.75
     decompose: str = "auto"
+    deterministic: bool = False
     max_memory_gb: float | None = None
 
     def __post_init__(self) -> None:

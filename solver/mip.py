@@ -24,6 +24,7 @@ from ortools.math_opt.python import callback, init_arguments, mathopt
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from network.errors import SolverError
+from solver import clock
 
 log = logging.getLogger("huishou.solver.mip")
 
@@ -260,7 +261,16 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
     # past its limit (HiGHS checks the clock only between LP iterations and in its
     # own phases, which overran by seconds on large models).
     stop = SolveInterrupter()
-    hard_deadline = start + time_limit_s + WATCHDOG_GRACE_S
+    steady = clock.deterministic()
+    if steady:
+        # Work limits, not seconds: the same solve whatever the load; the wall clock only as a safety net.
+        if relax:
+            params.iteration_limit = max(1, int(time_limit_s * clock.ITERATIONS_PER_S))
+        else:
+            params.node_limit = max(1, int(time_limit_s * clock.NODES_PER_S))
+        clock.spend(time_limit_s)
+    wall_limit_s = clock.SAFETY_FACTOR * time_limit_s + 10.0 if steady else time_limit_s
+    hard_deadline = start + wall_limit_s + WATCHDOG_GRACE_S
     box: dict[str, object] = {}
     # Finished-flag of the solve: after Ctrl-C lands in ``Thread.join``, Python 3.11
     # may report a running thread as stopped (it did here: the result was missing).
@@ -270,7 +280,7 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
         try:
             with _SCIP_TURN if backend == "scip" else contextlib.nullcontext():
                 # The limit counts from the call, not from this backend's turn.
-                left = start + time_limit_s - time.perf_counter()
+                left = start + wall_limit_s - time.perf_counter()
                 if left <= 0.01 or stop.interrupted:
                     return
                 params.time_limit = _timedelta(left)
@@ -315,8 +325,8 @@ def solve_mip(builder: MipBuilder, *, backend: str = "highs", time_limit_s: floa
     if "result" not in box:  # stopped, or out of time, before its turn came
         return MipResult("interrupted" if interrupted else "time_limit", None, math.inf, -math.inf,
                          time.perf_counter() - start, interrupted)
-    return _read_result(box["result"], builder.n_vars, time.perf_counter() - start, interrupted=interrupted,
-                        timed_out=stop.interrupted and not interrupted)
+    return _read_result(box["result"], builder.n_vars, time_limit_s if steady else time.perf_counter() - start,
+                        interrupted=interrupted, timed_out=stop.interrupted and not interrupted)
 
 
 def _timedelta(seconds: float) -> datetime.timedelta:

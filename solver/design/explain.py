@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 
@@ -18,6 +17,7 @@ import numpy as np
 from network.network_params import NetworkParams
 from network.scenario import Scenario
 from network.sites import SiteStatus, Tier
+from solver import clock
 from solver.design.arrays import DesignArrays, largest_cap, tiers_all_flow_crosses
 from solver.design.data import TIERS, NetworkData
 from solver.design.flow import CarriedFlow, carried_flow
@@ -245,8 +245,8 @@ def diagnose(scenario: Scenario, params: NetworkParams, data: NetworkData, *, ti
 
 def _shared_seconds(time_limit_s: float) -> Callable[[], float]:
     """Seconds the next of several checks sharing ``time_limit_s`` may take (each at least a second)."""
-    deadline = time.perf_counter() + time_limit_s
-    return lambda: max(1.0, deadline - time.perf_counter())
+    deadline = clock.now() + time_limit_s
+    return lambda: max(1.0, deadline - clock.now())
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -378,13 +378,13 @@ def _least(a: DesignArrays, time_limit_s: float, limit: float, **changes: object
     zero = {"arc_cost": np.zeros_like(a.arc_cost), "up_cost": np.zeros_like(a.up_cost),
             "opt_fixed": np.zeros_like(a.opt_fixed), "opt_handling": np.zeros_like(a.opt_handling)}
     builder = build_design(dataclasses.replace(a, **(zero | changes))).builder
-    deadline = time.perf_counter() + time_limit_s
+    deadline = clock.now() + time_limit_s
     slice_s = QUICK_CHECK_S
     while True:
-        left = deadline - time.perf_counter()
+        left = deadline - clock.now()
         res = solve_mip(builder, time_limit_s=slice_s if 2 * slice_s < left else left, relative_gap=0.0)
         if (res.status not in ("time_limit", "no_solution") or res.bound > limit + 1e-6
-                or deadline - time.perf_counter() < 0.05):
+                or deadline - clock.now() < 0.05):
             break
         slice_s *= 2
     return res.bound if res.status != "infeasible" and math.isfinite(res.bound) else None

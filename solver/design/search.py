@@ -41,13 +41,13 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
+from solver import clock
 from solver.design.arrays import DesignArrays
 from solver.design.bounds.path import path_bound
 from solver.design.bounds.stages import BoundStages
@@ -114,10 +114,10 @@ def solve_design(arrays: DesignArrays, *, backend: str = "highs", time_limit_s: 
     network.errors.SolverError
         If the backend fails.
     """
-    start = time.perf_counter()
+    start = clock.now()
     model = build_design(arrays)
     log.info("design model: %d variables, %d rows, built in %.2f s", model.builder.n_vars,
-             model.builder.n_rows, time.perf_counter() - start)
+             model.builder.n_rows, clock.now() - start)
     interrupter = interrupter or SolveInterrupter()
     ctx = _Search(model, backend, threads, seed, relative_gap, start, time_limit_s, on_best, interrupter)
     ctx.heuristic_only = heuristic_only
@@ -160,7 +160,7 @@ class _Search(HeuristicStages, BoundStages):
         hundreds of sites and few medians; the swap search finds their optima
         in seconds, and the MIP then only has to prove them.
         """
-        found = swap_search(self.model.arrays, deadline=time.perf_counter() + budget_s, seed=self.seed)
+        found = swap_search(self.model.arrays, deadline=clock.now() + budget_s, seed=self.seed)
         if found is None:
             return
         is_open, _ = found
@@ -222,7 +222,7 @@ class _Search(HeuristicStages, BoundStages):
         re-optimised under single sourcing, make a far better start than the
         single-sourcing greedy (Hami: 19.9 M vs 22.2 M CNY/yr).
         """
-        began = time.perf_counter()
+        began = clock.now()
         if budget_s < 0.2:
             return
         a = self.model.arrays
@@ -244,23 +244,23 @@ class _Search(HeuristicStages, BoundStages):
         self.open_sites_mip(deadline)
 
     def heuristic(self, budget_s: float) -> None:
-        h_deadline = min(self.deadline, time.perf_counter() + budget_s)
+        h_deadline = min(self.deadline, clock.now() + budget_s)
         a = self.model.arrays
         if a.single_source or a.single_source_upper:
             self.greedy_safety()
             # The split relaxation first: with fixed sites, single sourcing is a
             # generalised assignment MIP that took a whole minute on Datong from
             # the greedy sites, while split-sourcing sub-problems are near-LPs.
-            self.split_stage(SPLIT_SHARE * (h_deadline - time.perf_counter()))
-        if self.best_values is None and time.perf_counter() < h_deadline - 0.1:
+            self.split_stage(SPLIT_SHARE * (h_deadline - clock.now()))
+        if self.best_values is None and clock.now() < h_deadline - 0.1:
             # 0. Greedy construction (no LP), re-optimised with its sites fixed, then resized.
             self.fixed_sites(greedy_open(self.model.arrays), h_deadline)
             if self.best_values is not None:
                 self.numpy_moves(h_deadline)
-        if self.infeasible or time.perf_counter() >= h_deadline - 0.1:
+        if self.infeasible or clock.now() >= h_deadline - 0.1:
             return
         # The LP gets at most 40 % of the heuristic's time: on large instances local moves pay more.
-        lp_limit = max(0.05, 0.4 * (h_deadline - time.perf_counter()))
+        lp_limit = max(0.05, 0.4 * (h_deadline - clock.now()))
         lp = self.run(time_limit_s=lp_limit, gap=0.0, relax=True)
         if lp.status == "infeasible":
             self.infeasible = True
@@ -272,7 +272,7 @@ class _Search(HeuristicStages, BoundStages):
             # 1. Round up: every facility the LP uses opens at its largest used level.
             self.fixed_sites(self._round_up(ylp), h_deadline)
             # 2. Relaxation-induced neighbourhood: LP-closed options stay closed.
-            left = h_deadline - time.perf_counter()
+            left = h_deadline - clock.now()
             if left > 0.05 and not self.done():
                 lb, ub = self.lb0.copy(), self.ub0.copy()
                 ub[y_ids[ylp <= 1e-6]] = 0.0

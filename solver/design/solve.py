@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 
@@ -36,6 +35,7 @@ from network.errors import InfeasibleError
 from network.network_params import NetworkParams
 from network.plan import Plan
 from network.scenario import Scenario
+from solver import clock
 from solver.design.data import NetworkData, build_network_data
 from solver.design.decompose import solve_by_parts, splittable
 from solver.design.explain import diagnose, precheck, tight_limits
@@ -118,6 +118,8 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
         A ``SolveInterrupter`` to stop the solve from another thread; Ctrl-C
         in the calling thread stops it too. Either way the best plan so far
         is returned with status ``interrupted`` and its gap.
+    (``params.deterministic``: every stage runs on the work clock of
+    ``solver.clock``, so the same inputs and seed give the same plan.)
     executor
         Where the parts of a decomposed solve run (``params.decompose``), e.g.
         a Dask cluster's ``Client(address).get_executor()``; default a pool
@@ -142,7 +144,14 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
     network.errors.SolverError
         If the MIP backend fails, or stops before finding any plan.
     """
-    start = time.perf_counter()
+    with clock.work_clock(params.deterministic):
+        return _solve(scenario, params, time_limit_s, on_progress, interrupter, executor)
+
+
+def _solve(scenario: Scenario, params: NetworkParams, time_limit_s: float | None,
+           on_progress: Callable[[Plan], None] | None, interrupter: SolveInterrupter | None,
+           executor: Executor | None) -> Plan:
+    start = clock.now()
     limit = params.time_limit_s if time_limit_s is None else time_limit_s
     size = estimate_size(scenario, params, time_limit_s=limit, parts=_expected_parts(scenario, params))
     log.info("model size: %d pairs in reach, about %d arcs, estimated peak %.2f GB of %.2f GB allowed",
@@ -154,27 +163,29 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
         raise InfeasibleError(reasons)
     log.info("network data: %d villages, %d sites, %d village arcs, %d upper arcs (%.2f s)",
              data.arrays.n_cli, data.arrays.n_fac, len(data.arrays.arc_cli), len(data.arrays.up_from),
-             time.perf_counter() - start)
+             clock.now() - start)
 
     last = [-PROGRESS_EVERY_S]
 
     def relay(sol: DesignSolution) -> None:
         # Building a plan takes a moment on large regions: report at most every few seconds.
-        now = time.perf_counter()
+        now = clock.now()
         if on_progress is not None and sol.values is not None and now - last[0] >= PROGRESS_EVERY_S:
             last[0] = now
             on_progress(build_plan(scenario, params, data, sol, status="feasible"))
 
     use_heuristic = params.use_heuristic and len(data.arrays.arc_cli) >= HEURISTIC_MIN_ARCS
     areas = decomposition_areas(scenario, params, data)
-    remaining = max(0.1, limit - (time.perf_counter() - start))
+    remaining = max(0.1, limit - (clock.now() - start))
     if areas is not None:
         sol = solve_by_parts(data.arrays, *areas, time_limit_s=remaining, workers=params.threads,
                              backend=params.backend, relative_gap=params.relative_gap, seed=params.seed,
-                             use_heuristic=use_heuristic, executor=executor)
+                             use_heuristic=use_heuristic, executor=executor, deterministic=params.deterministic)
     else:
         sol = solve_design(data.arrays, backend=params.backend, time_limit_s=remaining,
-                           relative_gap=params.relative_gap, threads=params.threads, seed=params.seed,
+                           relative_gap=params.relative_gap, seed=params.seed,
+                           # One thread in deterministic mode: the bound core beside the heuristic shares state.
+                           threads=1 if params.deterministic else params.threads,
                            use_heuristic=use_heuristic, heuristic_share=params.heuristic_share,
                            on_best=relay, interrupter=interrupter)
     if sol.status == "infeasible":
@@ -183,7 +194,7 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
         from network.errors import SolverError
 
         if sol.status == "interrupted":
-            raise SolverError(f"the solve was interrupted after {time.perf_counter() - start:.1f} s, before any "
+            raise SolverError(f"the solve was interrupted after {clock.now() - start:.1f} s, before any "
                               "plan was found")
         if math.isfinite(sol.split_objective):
             raise SolverError(f"no plan with whole villages (single sourcing) was found within {limit:g} s, but "
@@ -193,5 +204,5 @@ def solve_network(scenario: Scenario, *, params: NetworkParams = NetworkParams()
         limits = tight_limits(data)
         raise SolverError(f"{params.backend} found no plan within {limit:g} s ({sol.status}). "
                           + (limits or "Raise the time limit (--time-limit)."))
-    sol.time_s = time.perf_counter() - start
+    sol.time_s = clock.now() - start
     return build_plan(scenario, params, data, sol)

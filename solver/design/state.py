@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import time
 from collections.abc import Callable
 
 import numpy as np
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
+from solver import clock
 from solver.design.model import DesignModel
 from solver.design.solution import DesignSolution, relative_gap
 from solver.mip import MipResult, solve_mip
@@ -53,7 +53,7 @@ class SearchState:
         self.report_lock = threading.Lock()
 
     def remaining(self) -> float:
-        return self.deadline - time.perf_counter()
+        return self.deadline - clock.now()
 
     def stopped(self) -> bool:
         return self.interrupter.interrupted
@@ -84,13 +84,13 @@ class SearchState:
                 return
             self.best_obj, self.best_values, self.best_source = obj, res.values, source
         log.info("new best %.6g from %s (bound %.6g) at %.1f s", obj, source, self.bound,
-                 time.perf_counter() - self.start)
+                 clock.now() - self.start)
         if self.on_best is not None:
             with self.report_lock:  # one progress report at a time (it may write the plan)
                 self.on_best(self.result(None))
 
     def result(self, status: str | None) -> DesignSolution:
-        elapsed = time.perf_counter() - self.start
+        elapsed = clock.now() - self.start
         if status == "infeasible":
             return DesignSolution(self.model.arrays, self.model, None, math.inf, math.inf, elapsed,
                                   "infeasible", self.backend, split_objective=self.split_objective)

@@ -199,7 +199,7 @@ def test_a_least_cost_check_stops_once_its_bound_passes_the_setting(monkeypatch:
         return MipResult("time_limit", None, math.inf, next(bounds), time_limit_s)
 
     monkeypatch.setattr(network_explain, "solve_mip", clocked)
-    monkeypatch.setattr(network_explain, "time", types.SimpleNamespace(perf_counter=lambda: now[0]))
+    monkeypatch.setattr(network_explain, "clock", types.SimpleNamespace(now=lambda: now[0]))
     a = build_network_data(design_scenario(), DESIGN_PARAMS).arrays
     quick = network_explain.QUICK_CHECK_S
     assert network_explain._least(a, 60.0, 8.0, opt_fixed=a.opt_fixed) == 9.0

@@ -41,12 +41,12 @@ then every site's value is 0 and L is exactly the path bound
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from solver import clock
 from solver.design.arrays import (
     DesignArrays,
     index_groups,
@@ -133,13 +133,13 @@ class _Knapsacks:
 
 def lagrangian_bound(a: DesignArrays, *, deadline: float, best_plan: Callable[[], float] = lambda: math.inf,
                      stopped: Callable[[], bool] = lambda: False) -> LagrangianBound:
-    """The best Lagrangian bound found by subgradient steps until ``deadline`` (``time.perf_counter``).
+    """The best Lagrangian bound found by subgradient steps until ``deadline`` (``solver.clock.now``).
 
     ``best_plan`` gives the objective of the best plan known so far (the
     Polyak steps aim at it; ``inf`` while there is none); ``stopped`` ends
     the steps early.
     """
-    began = time.perf_counter()
+    began = clock.now()
     sites = _Knapsacks(a)
     cap_eff = sites.cap
     unit = unit_costs(a, np.zeros(a.n_fac, dtype=bool), cap_eff)
@@ -152,10 +152,10 @@ def lagrangian_bound(a: DesignArrays, *, deadline: float, best_plan: Callable[[]
     mu = np.full(a.n_cli, np.inf)
     np.minimum.at(mu, a.arc_cli, arc_per_t + unit[a.arc_fac])
     if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(lam))):
-        return LagrangianBound(-math.inf, -math.inf, 0, time.perf_counter() - began)
+        return LagrangianBound(-math.inf, -math.inf, 0, clock.now() - began)
     start_bound = best = float(mu @ a.demand)
     step, since_better, iterations = STEP_START, 0, 0
-    while step >= STEP_MIN and time.perf_counter() < deadline and not stopped():
+    while step >= STEP_MIN and clock.now() < deadline and not stopped():
         per_t = np.concatenate([arc_per_t - mu[a.arc_cli] + lam[a.arc_fac],
                                 a.up_cost - lam[a.up_from] + lam[a.up_to]])
         sites_value, carried = sites.solve(per_t)
@@ -182,4 +182,4 @@ def lagrangian_bound(a: DesignArrays, *, deadline: float, best_plan: Callable[[]
         move = step * (target - value) / norm
         mu += move * g_mu
         lam += move * g_lam
-    return LagrangianBound(best, start_bound, iterations, time.perf_counter() - began)
+    return LagrangianBound(best, start_bound, iterations, clock.now() - began)

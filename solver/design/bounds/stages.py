@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from dataclasses import replace
 
 import numpy as np
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
+from solver import clock
 from solver.design.bounds.collapse import collapse_lowest_tier
 from solver.design.bounds.lagrange import lagrangian_bound
 from solver.design.model import build_design
@@ -63,7 +63,7 @@ class BoundStages(SearchState):
         # Its Lagrangian bound first: seconds of numpy near its LP's value, which HiGHS does not reach in
         # time on the largest regions (Kashgar: 73.31 M CNY/yr in a 60 s solve; the LP, 74.57 M, takes
         # HiGHS 30–50 s alone).
-        lag = lagrangian_bound(split, deadline=time.perf_counter() + LAGRANGE_SHARE * budget_s,
+        lag = lagrangian_bound(split, deadline=clock.now() + LAGRANGE_SHARE * budget_s,
                                best_plan=lambda: self.best_obj - collapsed.offset, stopped=lambda: interrupter.interrupted or self.done())
         if math.isfinite(lag.bound):
             log.info("bound %.6g from the Lagrangian of the relaxation without the lowest tier (%d steps, %.1f s)",

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from solver import clock
 from solver.design.arrays import DesignArrays
 from solver.design.bounds.collapse import collapse_lowest_tier
 from solver.design.bounds.lagrange import lagrangian_bound
@@ -55,12 +55,13 @@ def splittable(a: DesignArrays) -> bool:
 
 
 def solve_part(arrays: DesignArrays, time_limit_s: float, backend: str, relative_gap: float, seed: int,
-               use_heuristic: bool) -> PartResult:
-    """Solve one part on one thread (runs in a worker process)."""
+               use_heuristic: bool, deterministic: bool = False) -> PartResult:
+    """Solve one part on one thread (runs in a worker process; on its own work clock if ``deterministic``)."""
     from solver.design.search import solve_design
 
-    sol = solve_design(arrays, backend=backend, time_limit_s=time_limit_s, relative_gap=relative_gap, threads=1,
-                       seed=seed, use_heuristic=use_heuristic)
+    with clock.work_clock(deterministic):
+        sol = solve_design(arrays, backend=backend, time_limit_s=time_limit_s, relative_gap=relative_gap,
+                           threads=1, seed=seed, use_heuristic=use_heuristic)
     if sol.values is None:
         return PartResult(None, None, None, None, math.inf, sol.bound, sol.status)
     v, m = sol.values, sol.model
@@ -74,7 +75,7 @@ def whole_bound(a: DesignArrays, *, seconds: float) -> float:
     collapsed = collapse_lowest_tier(a)
     if collapsed is not None:
         split = replace(collapsed.arrays, single_source=False, single_source_upper=False)
-        lag = lagrangian_bound(split, deadline=time.perf_counter() + seconds)
+        lag = lagrangian_bound(split, deadline=clock.now() + seconds)
         if math.isfinite(lag.bound):
             best = max(best, lag.bound + collapsed.offset)
     return best
@@ -89,7 +90,7 @@ def _budgets(parts: list[Part], seconds: float, workers: int) -> list[float]:
 def solve_by_parts(a: DesignArrays, client_area: np.ndarray, fac_area: np.ndarray, *, time_limit_s: float,
                    workers: int = 2, backend: str = "highs", relative_gap: float = 1e-4, seed: int = 0,
                    use_heuristic: bool = True, executor: Executor | None = None,
-                   with_bound_parts: bool = False) -> DesignSolution:
+                   with_bound_parts: bool = False, deterministic: bool = False) -> DesignSolution:
     """Plan parts and bound parts in parallel; the whole plan and the sum of the parts' bounds.
 
     Parameters
@@ -104,6 +105,8 @@ def solve_by_parts(a: DesignArrays, client_area: np.ndarray, fac_area: np.ndarra
         Worker processes when no ``executor`` is given.
     executor
         Where the parts run (a Dask cluster's executor, say); default a process pool.
+    deterministic
+        Each part on its own work clock (``solver.clock``): the same parts, the same plans.
     with_bound_parts
         Also solve the bound parts and take the larger of their sum and the
         whole instance's Lagrangian bound. Off by default: on Shanxi (480 s,
@@ -115,7 +118,7 @@ def solve_by_parts(a: DesignArrays, client_area: np.ndarray, fac_area: np.ndarra
     DesignSolution
         Of the whole instance; status ``infeasible`` (no values) when a plan part has no plan.
     """
-    start = time.perf_counter()
+    start = clock.now()
     cli_part, fac_part = part_labels(a, client_area, fac_area)
     plans = plan_parts(a, cli_part, fac_part)
     bounds = bound_parts(a, cli_part, fac_part) if with_bound_parts else []
@@ -128,7 +131,7 @@ def solve_by_parts(a: DesignArrays, client_area: np.ndarray, fac_area: np.ndarra
         # Largest first, so the pool is not left waiting for one big part at the end.
         order = sorted(range(len(parts)), key=lambda i: -parts[i].size)
         futures = {i: pool.submit(solve_part, parts[i].arrays, budget[i], backend, relative_gap, seed,
-                                  use_heuristic) for i in order}
+                                  use_heuristic, deterministic) for i in order}
         # The main process waits anyway: a bound of the whole instance meanwhile.
         whole = whole_bound(a, seconds=WHOLE_BOUND_SHARE * time_limit_s)
         results = [futures[i].result() for i in range(len(parts))]
@@ -139,7 +142,7 @@ def solve_by_parts(a: DesignArrays, client_area: np.ndarray, fac_area: np.ndarra
     by_parts = float(sum(r.bound for r in results[len(plans):])) if bounds else -math.inf
     log.info("bound: parts %.6g, whole instance %.6g", by_parts, whole)
     bound = max(by_parts, whole)
-    elapsed = time.perf_counter() - start
+    elapsed = clock.now() - start
     if any(r.y is None for r in results[:len(plans)]):
         status = next(r.status for r in results[:len(plans)] if r.y is None)
         return DesignSolution(a, model, None, math.inf, bound, elapsed, status, backend,

@@ -194,7 +194,7 @@ class Interchange:
         self.loss = np.zeros(n_cand)
         self.extra = np.zeros((n_cand, self.slots))
         self.descents = 0
-        #: (time.perf_counter(), objective) at each new best of the diversification, for measurements.
+        #: (clock.now(), objective) at each new best of the diversification, for measurements.
         self.best_log: list[tuple[float, float]] = []
 
     # ------------------------------------------------------------------ state

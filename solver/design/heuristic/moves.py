@@ -13,11 +13,11 @@ exact objective of the design model; the MIP-based moves of
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
 
+from solver import clock
 from solver.design.arrays import largest_option
 from solver.design.heuristic.repair import assign_to_open
 from solver.design.model import DesignModel
@@ -37,7 +37,7 @@ def drop_add(model: DesignModel, values: np.ndarray, deadline: float,
     """
     best, best_obj = values, model.objective_of(values)
     improved = True
-    while improved and time.perf_counter() < deadline and not stopped():
+    while improved and clock.now() < deadline and not stopped():
         improved = False
         for move in (_drop_pass, _add_pass):
             found = move(model, best, best_obj, deadline, stopped)
@@ -62,7 +62,7 @@ def _drop_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: flo
     order = opened[np.argsort(load[a.opt_fac[opened]] / np.maximum(a.opt_fixed[opened], 1e-9), kind="stable")]
     best = None
     for o in order:
-        if time.perf_counter() >= deadline or stopped():
+        if clock.now() >= deadline or stopped():
             break
         if y[o] < 0.5:
             continue
@@ -96,7 +96,7 @@ def _add_pass(model: DesignModel, values: np.ndarray, obj: float, deadline: floa
     candidates = closed[np.argsort(-worth, kind="stable")][:ADD_CANDIDATES]
     best = None
     for j in candidates:
-        if time.perf_counter() >= deadline or stopped():
+        if clock.now() >= deadline or stopped():
             break
         cur = best if best is not None else values
         trial = _open_options(model, cur)

@@ -27,11 +27,11 @@ MIP moves (closing a site could break those rows).
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from solver import clock
 from solver.design.heuristic.repair import cheapest_levels, solution_vector
 from solver.design.model import DesignModel
 
@@ -54,7 +54,7 @@ def shift_moves(model: DesignModel, values: np.ndarray, deadline: float,
         return values
     state = _State(model, values)
     made = 0
-    while time.perf_counter() < deadline and not stopped():
+    while clock.now() < deadline and not stopped():
         moved = state.client_pass(deadline, stopped) + state.site_pass(deadline, stopped)
         made += moved
         if not moved:
@@ -164,7 +164,7 @@ class _State:
         a = self.a
         moved = 0
         for v in np.argsort(-a.demand, kind="stable"):
-            if time.perf_counter() >= deadline or stopped():
+            if clock.now() >= deadline or stopped():
                 break
             current = int(self.arc_of[v])
             j = int(a.arc_fac[current])
@@ -182,7 +182,7 @@ class _State:
         a = self.a
         moved = 0
         for p in np.flatnonzero(self.up_of >= 0):
-            if time.perf_counter() >= deadline or stopped():
+            if clock.now() >= deadline or stopped():
                 break
             current = int(self.up_of[p])
             tonnes = float(self.load[p])

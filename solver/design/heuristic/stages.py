@@ -8,10 +8,10 @@ calls them in order.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
+from solver import clock
 from solver.design.arrays import cheapest_level
 from solver.design.heuristic.greedy import greedy_open
 from solver.design.heuristic.moves import drop_add
@@ -34,7 +34,7 @@ class HeuristicStages(SearchState):
         whole villages, so fixing them leaves no plan; letting each open site
         take any size (or close) keeps a neighbourhood the best plan is in.
         """
-        left = min(deadline, self.deadline) - time.perf_counter()
+        left = min(deadline, self.deadline) - clock.now()
         if self.best_values is None or left < 0.05 or self.done():
             return
         a = self.model.arrays
@@ -100,7 +100,7 @@ class HeuristicStages(SearchState):
         if resized is not None:
             resized = shift_moves(self.model, resized, min(deadline, self.deadline), self.stopped)
             self.offer(MipResult("feasible", resized, self.model.objective_of(resized), -math.inf, 0.0), "heuristic")
-        left = min(deadline, self.deadline) - time.perf_counter()
+        left = min(deadline, self.deadline) - clock.now()
         if left < 0.05:
             return None
         if move:
@@ -121,7 +121,7 @@ class HeuristicStages(SearchState):
         y_ids = self.model.y
         tried: set[int] = set()
         resized_at = math.inf
-        while time.perf_counter() < h_deadline - 0.05 and not self.done():
+        while clock.now() < h_deadline - 0.05 and not self.done():
             if self.best_obj < resized_at:
                 resized_at = self.best_obj
                 self.numpy_moves(h_deadline)
@@ -146,8 +146,8 @@ class HeuristicStages(SearchState):
         before = self.best_values
         if before is None or self.interrupter.interrupted:
             return
-        moved = drop_add(self.model, before, min(deadline, time.perf_counter() + NUMPY_MOVES_SHARE
-                                                  * max(0.0, deadline - time.perf_counter())),
+        moved = drop_add(self.model, before, min(deadline, clock.now() + NUMPY_MOVES_SHARE
+                                                  * max(0.0, deadline - clock.now())),
                          self.stopped)
         moved = shift_moves(self.model, moved, deadline, self.stopped)
         if moved is before or self.interrupter.interrupted:
@@ -160,7 +160,7 @@ class HeuristicStages(SearchState):
         a = self.model.arrays
         for tier in sorted(set(a.fac_tier.tolist()), reverse=True):
             for share in (0.5, 0.25):
-                if time.perf_counter() >= deadline - 0.05 or self.done():
+                if clock.now() >= deadline - 0.05 or self.done():
                     return
                 y = np.round(self.best_values[self.model.y])
                 load = self.model.site_loads(self.best_values)

@@ -41,10 +41,10 @@ where the deadline cuts it.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
+from solver import clock
 from solver.design.arrays import DesignArrays
 from solver.design.heuristic.interchange import Interchange, prepare_instance, selection_cost
 
@@ -72,7 +72,7 @@ def swap_applicable(a: DesignArrays) -> bool:
 def swap_search(a: DesignArrays, *, deadline: float, seed: int = 0,
                 start: np.ndarray | None = None) -> tuple[np.ndarray, float] | None:
     """Best facility-open vector found (bool, length a.n_fac) and its objective (fixed + sum over clients of the
-    cheapest open arc cost), by time.perf_counter() deadline. None if no feasible selection exists
+    cheapest open arc cost), by clock.now() deadline. None if no feasible selection exists
     (e.g. a client with no arc to any allowed facility). Respects fac_forced, exact_open[0] (= p), max_open[0].
 
     Parameters
@@ -80,7 +80,7 @@ def swap_search(a: DesignArrays, *, deadline: float, seed: int = 0,
     a
         The instance; must satisfy :func:`swap_applicable`.
     deadline
-        ``time.perf_counter()`` value at which to stop. The construction and
+        ``clock.now()`` value at which to stop. The construction and
         the first descent always finish, so a past deadline still gives a
         local optimum.
     seed
@@ -135,7 +135,7 @@ class _Search(Interchange):
             if not profit > self.inst.tol:
                 break
             self.move(insert, remove)
-            if time.perf_counter() > deadline:
+            if clock.now() > deadline:
                 break
         self.descents += 1
 
@@ -175,9 +175,9 @@ class _Search(Interchange):
         inst = self.inst
         current = self.cost()
         best_cost, best_open = current, self.is_open.copy()
-        self.best_log.append((time.perf_counter(), current))
+        self.best_log.append((clock.now(), current))
         k = 1
-        while time.perf_counter() < deadline:
+        while clock.now() < deadline:
             movable = self.n_open - int(inst.forced[self.is_open].sum())
             closed = inst.n_cand - self.n_open
             if movable == 0 and closed == 0:
@@ -192,7 +192,7 @@ class _Search(Interchange):
                 current, k = value, 1
                 if value < best_cost - inst.tol:
                     best_cost, best_open = value, self.is_open.copy()
-                    self.best_log.append((time.perf_counter(), value))
+                    self.best_log.append((clock.now(), value))
             else:
                 # An equally good solution is kept (a walk across the plateau of equal local optima);
                 # a worse one is undone.
