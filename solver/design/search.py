@@ -48,7 +48,8 @@ import numpy as np
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from solver import clock
-from solver.design.arrays import DesignArrays
+from solver.design.arrays import DesignArrays, tiers_all_flow_crosses
+from solver.design.bounds.lagrange import lagrangian_bound
 from solver.design.bounds.path import path_bound
 from solver.design.bounds.stages import BoundStages
 from solver.design.heuristic.greedy import greedy_open
@@ -68,6 +69,14 @@ SPLIT_SHARE = 0.9
 SPLIT_SOLVE_SHARE = 0.5
 #: Share of the heuristic's time left that the relaxation-induced sub-MIP may take.
 RINS_SHARE = 0.6
+#: Client arcs from which the Lagrangian guides the heuristic before the LP (``_Search.lagrangian_guide``);
+#: its share of the heuristic's time, at most ``GUIDE_MAX_S``; the option shares at which an option
+#: opens in the guide's plan, and below which it stays closed in its sub-MIP.
+GUIDE_MIN_ARCS = 20_000
+GUIDE_SHARE = 0.15
+GUIDE_MAX_S = 10.0
+GUIDE_OPEN_SHARE = 0.5
+GUIDE_CLOSED_SHARE = 0.02
 #: Share of the time limit, and most seconds, for the swap search on p-median / UFL instances.
 SWAP_SHARE = 0.35
 SWAP_MAX_S = 20.0
@@ -243,10 +252,43 @@ class _Search(HeuristicStages, BoundStages):
         self.numpy_moves(deadline)
         self.open_sites_mip(deadline)
 
+    def lagrangian_guide(self, h_deadline: float) -> None:
+        """The Lagrangian's bound, and its open options in place of an LP solution the LP gives too late.
+
+        On large instances HiGHS needs most of a short limit for the LP alone
+        (generated CFLP 100 × 1,000, capacity/demand 10: 52 s), and the
+        relaxation-induced sub-MIP then starts too late: 78,627 after 120 s
+        where 69,964 came at 139 s of a 600 s solve. The subgradient steps of
+        ``solver.design.bounds.lagrange`` come near the LP bound in seconds,
+        and how often each size option opened in their last steps estimates
+        the LP's y: options that (almost) never opened stay closed in a
+        sub-MIP over the rest, and those opened in most steps, at their
+        largest used size, make a plan of their own.
+        """
+        a = self.model.arrays
+        split = replace(a, single_source=False, single_source_upper=False)
+        budget = min(GUIDE_MAX_S, GUIDE_SHARE * (h_deadline - clock.now()))
+        lag = lagrangian_bound(split, deadline=clock.now() + budget, best_plan=lambda: self.best_obj,
+                               stopped=self.stopped)
+        if not math.isfinite(lag.bound) or lag.option_share is None:
+            return
+        self.bound = max(self.bound, lag.bound)
+        log.info("Lagrangian bound %.6g (%d steps, %.1f s)", lag.bound, lag.iterations, lag.time_s)
+        share = lag.option_share
+        self.fixed_sites(self._round_up(_cover_rounding(a, share)), h_deadline)
+        self.numpy_moves(h_deadline)
+        left = h_deadline - clock.now()
+        if left > 0.05 and not self.done():
+            ub = self.ub0.copy()
+            ub[self.model.y[share < GUIDE_CLOSED_SHARE]] = 0.0
+            res = self.run(time_limit_s=left * RINS_SHARE, gap=self.gap / 2, lb=self.lb0, ub=ub,
+                           hint=self._hint(self.lb0, ub))
+            self.offer(res, "heuristic")
+
     def heuristic(self, budget_s: float) -> None:
         h_deadline = min(self.deadline, clock.now() + budget_s)
         a = self.model.arrays
-        if a.single_source or a.single_source_upper:
+        if a.single_source or (a.single_source_upper and len(a.up_from)):
             self.greedy_safety()
             # The split relaxation first: with fixed sites, single sourcing is a
             # generalised assignment MIP that took a whole minute on Datong from
@@ -258,6 +300,10 @@ class _Search(HeuristicStages, BoundStages):
             if self.best_values is not None:
                 self.numpy_moves(h_deadline)
         if self.infeasible or clock.now() >= h_deadline - 0.1:
+            return
+        if len(a.arc_cli) >= GUIDE_MIN_ARCS and not self.done():
+            self.lagrangian_guide(h_deadline)
+        if self.infeasible or self.done() or clock.now() >= h_deadline - 0.1:
             return
         # The LP gets at most 40 % of the heuristic's time: on large instances local moves pay more.
         lp_limit = max(0.05, 0.4 * (h_deadline - clock.now()))
@@ -284,4 +330,23 @@ class _Search(HeuristicStages, BoundStages):
             self.fixed_sites(self._round_up(np.ones(len(y_ids)) * (a.opt_cap > 0)), self.deadline)
         self.local_search(h_deadline)
 
+
+def _cover_rounding(a: DesignArrays, share: np.ndarray) -> np.ndarray:
+    """Options opened in at least ``GUIDE_OPEN_SHARE`` of the steps, then, on each tier every tonne
+    crosses, the next most often opened (one per site) until the tier holds all demand."""
+    y = np.where(share >= GUIDE_OPEN_SHARE, share, 0.0)
+    demand = float(a.demand.sum())
+    for tier in tiers_all_flow_crosses(a):
+        in_tier = a.fac_tier[a.opt_fac] == tier
+        site_open = np.zeros(a.n_fac, dtype=bool)
+        site_open[a.opt_fac[(y > 0) & in_tier]] = True
+        held = float(a.opt_cap[(y > 0) & in_tier].sum())
+        for o in np.argsort(-share, kind="stable"):
+            if held >= demand:
+                break
+            if in_tier[o] and share[o] > 0 and not site_open[a.opt_fac[o]]:
+                y[o] = share[o]
+                site_open[a.opt_fac[o]] = True
+                held += float(a.opt_cap[o])
+    return y
 

@@ -53,8 +53,10 @@ from solver.design.arrays import (
     largest_cap,
     level_costs,
     reachable_inflow,
+    tiers_all_flow_crosses,
     unit_costs,
 )
+from solver.design.bounds.cover import CoverKnapsack
 
 #: Polyak step factor at the start; halved after ``STALL_ITERATIONS`` steps without a better bound
 #: (Kashgar: 73.66 M CNY/yr in 4.2 s with 12, 73.99 M in 6.3 s with 20).
@@ -62,6 +64,8 @@ STEP_START = 1.0
 STALL_ITERATIONS = 10
 #: Stop when the step factor falls below this.
 STEP_MIN = 1e-4
+#: Weight of each step's open options in ``LagrangianBound.option_share``.
+SHARE_WEIGHT = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +76,15 @@ class LagrangianBound:
     path_bound: float
     iterations: int
     time_s: float
+    #: Per size option, how often the subproblems opened it lately (an exponential average over
+    #: the steps, ``SHARE_WEIGHT`` per step): an estimate of the LP's y where the LP is too large to solve.
+    option_share: np.ndarray | None = None
 
 
 class _Knapsacks:
     """Every site's incoming arcs as items, and each site's continuous knapsack per option."""
 
-    def __init__(self, a: DesignArrays) -> None:
+    def __init__(self, a: DesignArrays, *, covers: bool = True) -> None:
         self.a = a
         self.n_arc = len(a.arc_cli)
         # Items: client arcs first, then upper arcs; each enters one site.
@@ -86,9 +93,16 @@ class _Knapsacks:
         self.cap = np.minimum(a.opt_cap, reachable_inflow(a)[a.opt_fac])
         self.options = index_groups(a.opt_fac, a.n_fac)  # (site, slot) → option, −1 padded
         self.forced = a.fac_forced.astype(bool)
+        self.covers = []
+        for tier in tiers_all_flow_crosses(a) if covers else []:
+            sites = np.flatnonzero(a.fac_tier == tier)
+            cover = CoverKnapsack(sites, self.options[sites], self.cap, self.forced[sites], float(a.demand.sum()))
+            if cover.binding:
+                self.covers.append(cover)
 
-    def solve(self, per_t: np.ndarray) -> tuple[float, np.ndarray]:
-        """Sites' values summed, and the tonnes each item carries, for item costs ``per_t`` (CNY/t before handling)."""
+    def solve(self, per_t: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """Sites' values summed, the tonnes each item carries and the option each site opens (−1 closed),
+        for item costs ``per_t`` (CNY/t before handling)."""
         a = self.a
         order = np.lexsort((per_t, self.site))
         site, cost, ub = self.site[order], per_t[order], self.ub[order]
@@ -99,11 +113,11 @@ class _Knapsacks:
         spend = np.concatenate([[0.0], np.cumsum(cost * ub)])
         rank = np.arange(len(order)) - start[site]
         within = tonnes[1:] - tonnes[start[site]]  # tonnes up to and including each item, in its site
-        best_value = np.where(self.forced, np.inf, 0.0)
-        best_option = np.full(a.n_fac, -1, dtype=np.int64)
-        take_full = np.zeros(a.n_fac, dtype=np.int64)
-        take_part = np.zeros(a.n_fac)
-        for slot in range(self.options.shape[1]):
+        slots = self.options.shape[1]
+        values = np.full((a.n_fac, slots), np.inf)
+        fulls = np.zeros((a.n_fac, slots), dtype=np.int64)
+        partials = np.zeros((a.n_fac, slots))
+        for slot in range(slots):
             opt = self.options[:, slot]
             has = opt >= 0
             o = np.where(has, opt, 0)
@@ -119,16 +133,29 @@ class _Knapsacks:
             end = start + full
             value = (a.opt_fixed[o] + h * (tonnes[end] - tonnes[start]) + (spend[end] - spend[start]))
             value[cut] += partial[cut] * (cost[part_item] + h[cut])
-            better = has & (value < best_value)
-            best_value[better], best_option[better] = value[better], o[better]
-            take_full[better], take_part[better] = full[better], partial[better]
+            values[has, slot], fulls[:, slot], partials[:, slot] = value[has], full, partial
+        # Each site alone: its best option, or closed at 0 unless forced open.
+        best_slot = np.argmin(values, axis=1)
+        best_value = values[np.arange(a.n_fac), best_slot]
+        closed = ~self.forced & ~(best_value < 0)
+        best_option = np.where(closed, -1, self.options[np.arange(a.n_fac), best_slot])
+        best_value = np.where(closed, 0.0, best_value)
+        total = float(best_value.sum())
+        # Sites of a tier every tonne crosses: together, the cheapest cover of the demand.
+        for cover in self.covers:
+            value, chosen = cover.choose(values[cover.sites])
+            total += value - float(best_value[cover.sites].sum())
+            best_option[cover.sites] = chosen
+        chosen_slot = np.argmax(self.options == best_option[:, None], axis=1)
+        take_full = fulls[np.arange(a.n_fac), chosen_slot]
+        take_part = partials[np.arange(a.n_fac), chosen_slot]
         carried_sorted = np.where(rank < take_full[site], ub, 0.0)
         at_part = rank == take_full[site]
         carried_sorted[at_part] = take_part[site[at_part]]
         carried_sorted[best_option[site] < 0] = 0.0
         carried = np.empty_like(carried_sorted)
         carried[order] = carried_sorted
-        return float(best_value.sum()), carried
+        return total, carried, best_option
 
 
 def lagrangian_bound(a: DesignArrays, *, deadline: float, best_plan: Callable[[], float] = lambda: math.inf,
@@ -153,14 +180,17 @@ def lagrangian_bound(a: DesignArrays, *, deadline: float, best_plan: Callable[[]
     np.minimum.at(mu, a.arc_cli, arc_per_t + unit[a.arc_fac])
     if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(lam))):
         return LagrangianBound(-math.inf, -math.inf, 0, clock.now() - began)
+    share = np.zeros(len(a.opt_fac))
     start_bound = best = float(mu @ a.demand)
     step, since_better, iterations = STEP_START, 0, 0
     while step >= STEP_MIN and clock.now() < deadline and not stopped():
         per_t = np.concatenate([arc_per_t - mu[a.arc_cli] + lam[a.arc_fac],
                                 a.up_cost - lam[a.up_from] + lam[a.up_to]])
-        sites_value, carried = sites.solve(per_t)
+        sites_value, carried, opened = sites.solve(per_t)
         value = float(mu @ a.demand) + sites_value
         iterations += 1
+        share *= 1.0 - SHARE_WEIGHT
+        share[opened[opened >= 0]] += SHARE_WEIGHT
         if value > best + 1e-9 * abs(best):
             best, since_better = value, 0
         else:
@@ -175,11 +205,15 @@ def lagrangian_bound(a: DesignArrays, *, deadline: float, best_plan: Callable[[]
         g_lam = np.where(passes_on, inflow - outflow, 0.0)
         norm = float(g_mu @ g_mu + g_lam @ g_lam)
         if norm <= 1e-12:  # the relaxed solution is a plan: the bound is its value
-            break
+            share[:] = 0.0
+            share[opened[opened >= 0]] = 1.0
+            return LagrangianBound(best, start_bound, iterations, clock.now() - began, share)
         target = best_plan()
         if not math.isfinite(target) or target <= best:
             target = best + 0.05 * abs(best) + 1.0
         move = step * (target - value) / norm
         mu += move * g_mu
         lam += move * g_lam
-    return LagrangianBound(best, start_bound, iterations, clock.now() - began)
+    if iterations:  # an average of the steps made, however few
+        share /= 1.0 - (1.0 - SHARE_WEIGHT) ** iterations
+    return LagrangianBound(best, start_bound, iterations, clock.now() - began, share)
