@@ -35,7 +35,6 @@ class WorkClock:
 
     def __init__(self) -> None:
         self.t = 0.0
-        self.began = time.perf_counter()
 
     def read(self) -> float:
         self.t += STEP_S

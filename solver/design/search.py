@@ -277,13 +277,18 @@ class _Search(HeuristicStages, BoundStages):
         share = lag.option_share
         self.fixed_sites(self._round_up(_cover_rounding(a, share)), h_deadline)
         self.numpy_moves(h_deadline)
+        self.relaxation_neighbourhood(share < GUIDE_CLOSED_SHARE, h_deadline)
+
+    def relaxation_neighbourhood(self, closed: np.ndarray, h_deadline: float) -> None:
+        """Sub-MIP with the ``closed`` size options kept closed, for ``RINS_SHARE`` of the heuristic's time left."""
         left = h_deadline - clock.now()
-        if left > 0.05 and not self.done():
-            ub = self.ub0.copy()
-            ub[self.model.y[share < GUIDE_CLOSED_SHARE]] = 0.0
-            res = self.run(time_limit_s=left * RINS_SHARE, gap=self.gap / 2, lb=self.lb0, ub=ub,
-                           hint=self._hint(self.lb0, ub))
-            self.offer(res, "heuristic")
+        if left <= 0.05 or self.done():
+            return
+        ub = self.ub0.copy()
+        ub[self.model.y[closed]] = 0.0
+        res = self.run(time_limit_s=left * RINS_SHARE, gap=self.gap / 2, lb=self.lb0, ub=ub,
+                       hint=self._hint(self.lb0, ub))
+        self.offer(res, "heuristic")
 
     def heuristic(self, budget_s: float) -> None:
         h_deadline = min(self.deadline, clock.now() + budget_s)
@@ -318,12 +323,7 @@ class _Search(HeuristicStages, BoundStages):
             # 1. Round up: every facility the LP uses opens at its largest used level.
             self.fixed_sites(self._round_up(ylp), h_deadline)
             # 2. Relaxation-induced neighbourhood: LP-closed options stay closed.
-            left = h_deadline - clock.now()
-            if left > 0.05 and not self.done():
-                lb, ub = self.lb0.copy(), self.ub0.copy()
-                ub[y_ids[ylp <= 1e-6]] = 0.0
-                res = self.run(time_limit_s=left * RINS_SHARE, gap=self.gap / 2, lb=lb, ub=ub, hint=self._hint(lb, ub))
-                self.offer(res, "heuristic")
+            self.relaxation_neighbourhood(ylp <= 1e-6, h_deadline)
         if self.best_values is None:
             # 3. Everything open at its largest level: feasible whenever the instance is.
             a = self.model.arrays

@@ -84,7 +84,7 @@ class LagrangianBound:
 class _Knapsacks:
     """Every site's incoming arcs as items, and each site's continuous knapsack per option."""
 
-    def __init__(self, a: DesignArrays, *, covers: bool = True) -> None:
+    def __init__(self, a: DesignArrays) -> None:
         self.a = a
         self.n_arc = len(a.arc_cli)
         # Items: client arcs first, then upper arcs; each enters one site.
@@ -94,7 +94,7 @@ class _Knapsacks:
         self.options = index_groups(a.opt_fac, a.n_fac)  # (site, slot) → option, −1 padded
         self.forced = a.fac_forced.astype(bool)
         self.covers = []
-        for tier in tiers_all_flow_crosses(a) if covers else []:
+        for tier in tiers_all_flow_crosses(a):
             sites = np.flatnonzero(a.fac_tier == tier)
             cover = CoverKnapsack(sites, self.options[sites], self.cap, self.forced[sites], float(a.demand.sum()))
             if cover.binding:
